@@ -1,0 +1,123 @@
+#include "server/apiserver/admission.h"
+
+#include <set>
+
+#include "api/defaults.h"
+#include "api/validation.h"
+
+namespace cluster::server {
+namespace {
+
+using json::Value;
+
+// Allocates the Service's cluster IP and node ports; `old` keeps what was already allocated.
+void AllocateService(RestContext* ctx, json::Document& svc, const Value* old, Mutation* m) {
+  json::Allocator& a = svc.GetAllocator();
+  Value& spec = json::EnsureObject(svc, {"spec"}, a);
+  std::string type = json::GetString(spec, {"type"}, "ClusterIP");
+  IpAllocator& alloc = ctx->allocator();
+  std::string old_ip = old ? json::GetString(*old, {"spec", "clusterIP"}) : "";
+  std::string ip = json::GetString(spec, {"clusterIP"});
+  if (type == "ExternalName") {
+    json::Remove(spec, "clusterIP");
+    json::Remove(spec, "clusterIPs");
+  } else if (!old_ip.empty() && (ip.empty() || ip == old_ip)) {
+    json::SetString(spec, "clusterIP", old_ip, a);
+  } else if (ip != "None") {
+    auto got = alloc.AllocateIp(ip);
+    if (!got.ok()) {
+      m->causes.push_back({"FieldValueInvalid", "spec.clusterIPs",
+                           "Invalid value: []string{\"" + ip + "\"}: " + got.status().message()});
+      return;
+    }
+    m->allocated_ips.push_back(*got);
+    json::SetString(spec, "clusterIP", *got, a);
+  }
+  if (type != "ExternalName") {
+    Value ips(rapidjson::kArrayType);
+    ips.PushBack(json::String(json::GetString(spec, {"clusterIP"}), a), a);
+    json::Set(spec, "clusterIPs", std::move(ips), a);
+  }
+  // Node ports.
+  std::set<int> old_ports;
+  if (old)
+    if (const Value* ps = json::Find(*old, {"spec", "ports"}); ps && ps->IsArray())
+      for (auto& p : ps->GetArray()) old_ports.insert(static_cast<int>(json::GetInt(p, {"nodePort"})));
+  Value* ports = json::FindMutable(spec, {"ports"});
+  if (ports == nullptr || !ports->IsArray()) return;
+  bool wants_ports = type == "NodePort" || type == "LoadBalancer";
+  for (rapidjson::SizeType i = 0; i < ports->Size(); ++i) {
+    Value& p = (*ports)[i];
+    if (!p.IsObject()) continue;
+    int np = static_cast<int>(json::GetInt(p, {"nodePort"}));
+    if (!wants_ports) {
+      if (np != 0)
+        m->causes.push_back({"FieldValueForbidden", "spec.ports[" + std::to_string(i) + "].nodePort",
+                             "Forbidden: may not be used when `type` is '" + type + "'"});
+      continue;
+    }
+    if (np != 0 && old_ports.count(np)) continue;
+    auto got = alloc.AllocatePort(np);
+    if (!got.ok()) {
+      m->causes.push_back({"FieldValueInvalid", "spec.ports[" + std::to_string(i) + "].nodePort",
+                           "Invalid value: " + std::to_string(np) + ": " + got.status().message()});
+      continue;
+    }
+    m->allocated_ports.push_back(*got);
+    json::SetInt(p, "nodePort", *got, a);
+  }
+}
+
+}  // namespace
+
+Mutation AdmitCreate(RestContext* ctx, const Call& c, json::Document& obj) {
+  Mutation m;
+  json::Allocator& a = obj.GetAllocator();
+  const std::string& kind = c.info.kind;
+  if (kind == "Pod") {
+    Value status(rapidjson::kObjectType);
+    json::SetString(status, "phase", "Pending", a);
+    const Value* spec = json::Find(obj, {"spec"});
+    static const Value kEmpty(rapidjson::kObjectType);
+    json::SetString(status, "qosClass", api::PodQosClass(spec ? *spec : kEmpty), a);
+    json::Set(obj, "status", std::move(status), a);
+  } else if (kind == "Service") {
+    AllocateService(ctx, obj, nullptr, &m);
+  } else if (kind == "Deployment" || kind == "ReplicaSet" || kind == "StatefulSet" ||
+             kind == "DaemonSet" || kind == "Job" || kind == "CronJob" ||
+             kind == "ReplicationController" || kind == "PodDisruptionBudget") {
+    json::Set(obj, "status", Value(rapidjson::kObjectType), a);
+    if (kind == "ReplicationController" || kind == "ReplicaSet")
+      json::SetInt(obj["status"], "replicas", 0, a);
+  }
+  return m;
+}
+
+Mutation AdmitUpdate(RestContext* ctx, const Call& c, const Value& old, json::Document& obj) {
+  Mutation m;
+  if (c.info.kind == "Service" && c.ri.subresource.empty()) AllocateService(ctx, obj, &old, &m);
+  return m;
+}
+
+void Release(RestContext* ctx, const Mutation& m) {
+  for (const auto& ip : m.allocated_ips) ctx->allocator().ReleaseIp(ip);
+  for (int p : m.allocated_ports) ctx->allocator().ReleasePort(p);
+}
+
+void ReleaseService(RestContext* ctx, const Value& svc) {
+  std::string ip = json::GetString(svc, {"spec", "clusterIP"});
+  if (!ip.empty() && ip != "None") ctx->allocator().ReleaseIp(ip);
+  if (const Value* ps = json::Find(svc, {"spec", "ports"}); ps && ps->IsArray())
+    for (auto& p : ps->GetArray())
+      if (int np = static_cast<int>(json::GetInt(p, {"nodePort"})); np > 0)
+        ctx->allocator().ReleasePort(np);
+}
+
+ApiResponse Apply(RestContext*, const Call&) {
+  // Server-side apply arrives with the schema work (managedFields need per-field ownership).
+  return ErrorResponse(Status(Code::kUnsupportedMedia,
+                              "server-side apply (application/apply-patch+yaml) is not supported "
+                              "by this server yet; use client-side kubectl apply"));
+}
+
+}  // namespace cluster::server

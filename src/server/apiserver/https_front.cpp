@@ -1,0 +1,244 @@
+#include "server/apiserver/https_front.h"
+
+#include <httplib.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <atomic>
+#include <fstream>
+#include <map>
+#include <shared_mutex>
+#include <sstream>
+#include <thread>
+
+#include "common/log.h"
+#include "server/apiserver/errors.h"
+#include "server/http/task_queue.h"
+
+namespace cluster::server {
+namespace {
+
+const char* kComponent = "apiserver";
+
+struct Token {
+  UserInfo user;
+};
+
+// token,user,uid,"group1,group2"
+std::map<std::string, Token> LoadTokens(const std::string& path) {
+  std::map<std::string, Token> out;
+  if (path.empty()) return out;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::vector<std::string> fields;
+    std::string cur;
+    bool quoted = false;
+    for (char c : line) {
+      if (c == '"') quoted = !quoted;
+      else if (c == ',' && !quoted) {
+        fields.push_back(cur);
+        cur.clear();
+      } else {
+        cur += c;
+      }
+    }
+    fields.push_back(cur);
+    if (fields.size() < 2 || fields[0].empty()) continue;
+    Token t;
+    t.user.name = fields[1];
+    if (fields.size() >= 4) {
+      std::stringstream gs(fields[3]);
+      std::string g;
+      while (std::getline(gs, g, ','))
+        if (!g.empty()) t.user.groups.push_back(g);
+    }
+    out[fields[0]] = t;
+  }
+  return out;
+}
+
+std::string NameEntry(X509_NAME* name, int nid, int* last) {
+  int idx = X509_NAME_get_index_by_NID(name, nid, *last);
+  if (idx < 0) return "";
+  *last = idx;
+  X509_NAME_ENTRY* e = X509_NAME_get_entry(name, idx);
+  ASN1_STRING* s = X509_NAME_ENTRY_get_data(e);
+  unsigned char* utf8 = nullptr;
+  int len = ASN1_STRING_to_UTF8(&utf8, s);
+  if (len < 0) return "";
+  std::string out(reinterpret_cast<char*>(utf8), len);
+  OPENSSL_free(utf8);
+  return out;
+}
+
+bool UserFromCert(const SSL* ssl, UserInfo* user) {
+  if (ssl == nullptr) return false;
+  X509* cert = SSL_get1_peer_certificate(ssl);
+  if (cert == nullptr) return false;
+  bool ok = SSL_get_verify_result(ssl) == X509_V_OK;
+  if (ok) {
+    X509_NAME* subject = X509_get_subject_name(cert);
+    int last = -1;
+    user->name = NameEntry(subject, NID_commonName, &last);
+    last = -1;
+    for (;;) {
+      std::string org = NameEntry(subject, NID_organizationName, &last);
+      if (last < 0 || org.empty()) break;
+      user->groups.push_back(org);
+    }
+    ok = !user->name.empty();
+  }
+  X509_free(cert);
+  return ok;
+}
+
+bool IsPublicPath(const std::string& p) {
+  return p == "/version" || p == "/healthz" || p == "/livez" || p == "/readyz" ||
+         p == "/cacerts" || p.rfind("/healthz/", 0) == 0 || p.rfind("/livez/", 0) == 0 ||
+         p.rfind("/readyz/", 0) == 0;
+}
+
+class Front : public HttpsFront {
+ public:
+  Front(ApiServer* api, HttpsFrontOptions opts) : api_(api), opts_(std::move(opts)) {
+    tokens_ = LoadTokens(opts_.token_file);
+  }
+  ~Front() override { Stop(); }
+
+  Status Start() {
+    std::string cert = opts_.cert_file, key = opts_.key_file, ca = opts_.client_ca_file;
+    server_ = std::make_unique<httplib::SSLServer>([cert, key, ca](SSL_CTX& ctx) {
+      SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
+      if (SSL_CTX_use_certificate_chain_file(&ctx, cert.c_str()) != 1) return false;
+      if (SSL_CTX_use_PrivateKey_file(&ctx, key.c_str(), SSL_FILETYPE_PEM) != 1) return false;
+      if (!ca.empty()) {
+        if (SSL_CTX_load_verify_locations(&ctx, ca.c_str(), nullptr) != 1) return false;
+        SSL_CTX_set_client_CA_list(&ctx, SSL_load_client_CA_file(ca.c_str()));
+        // Request, do not require, a client certificate.
+        SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER, nullptr);
+      }
+      return true;
+    });
+    if (!server_->is_valid())
+      return Internal("TLS setup failed (certificate " + cert + ", key " + key + ")");
+    size_t max = opts_.max_connections;
+    server_->new_task_queue = [max] { return new ConnectionTaskQueue(max); };
+    server_->set_keep_alive_max_count(100000);
+    server_->set_keep_alive_timeout(60);
+    server_->set_read_timeout(60);
+    server_->set_write_timeout(60);
+    server_->set_payload_max_length(opts_.max_body_bytes);
+    server_->set_pre_routing_handler(
+        [this](const httplib::Request& req, httplib::Response& res) {
+          Serve(req, res);
+          return httplib::Server::HandlerResponse::Handled;
+        });
+    server_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
+      if (!res.body.empty()) return;
+      Status st = res.status == 413
+                      ? Status(Code::kTooLarge, "the request body is too large")
+                      : Status(res.status == 400 ? Code::kBadRequest : Code::kInternal,
+                               "the request could not be processed");
+      res.set_content(StatusBody(st), "application/json");
+    });
+    if (opts_.port == 0) {
+      port_ = server_->bind_to_any_port(opts_.bind_address);
+      if (port_ < 0) return Unavailable("cannot bind " + opts_.bind_address);
+    } else {
+      if (!server_->bind_to_port(opts_.bind_address, opts_.port))
+        return Unavailable("cannot bind " + opts_.bind_address + ":" + std::to_string(opts_.port));
+      port_ = opts_.port;
+    }
+    thread_ = std::thread([this] { server_->listen_after_bind(); });
+    return Status::Ok();
+  }
+
+  int Port() const override { return port_; }
+
+  void Stop() override {
+    if (stopped_.exchange(true)) return;
+    api_->CancelWatches();
+    if (server_) server_->stop();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void Serve(const httplib::Request& hreq, httplib::Response& hres) {
+    ApiRequest req;
+    req.method = hreq.method;
+    req.path = hreq.path;
+    for (const auto& [k, v] : hreq.params) req.query[k] = v;
+    req.body = hreq.body;
+    req.content_type = hreq.get_header_value("Content-Type");
+    req.accept = hreq.get_header_value("Accept");
+    if (UserFromCert(hreq.ssl, &req.user)) {
+      req.authenticated = true;
+    } else {
+      std::string auth = hreq.get_header_value("Authorization");
+      if (auth.rfind("Bearer ", 0) == 0) {
+        auto it = tokens_.find(auth.substr(7));
+        if (it == tokens_.end()) {
+          Reply(hres, ErrorResponse(Status(Code::kUnauthorized, "Unauthorized")));
+          return;
+        }
+        req.user = it->second.user;
+        req.authenticated = true;
+      }
+    }
+    if (req.authenticated) req.user.groups.push_back("system:authenticated");
+    if (!req.authenticated && !IsPublicPath(req.path)) {
+      Reply(hres, ErrorResponse(Status(Code::kUnauthorized, "Unauthorized")));
+      return;
+    }
+    ApiResponse resp = api_->Handle(req);
+    LOG_V(2, kComponent) << req.method << " " << req.path << " " << resp.code << " "
+                         << req.user.name;
+    Reply(hres, std::move(resp));
+  }
+
+  static void Reply(httplib::Response& hres, ApiResponse resp) {
+    hres.status = resp.code;
+    for (const auto& w : resp.warnings) hres.set_header("Warning", "299 - \"" + w + "\"");
+    if (!resp.stream) {
+      hres.set_content(resp.body, resp.content_type);
+      return;
+    }
+    std::shared_ptr<ResponseStream> stream(std::move(resp.stream));
+    hres.set_header("Cache-Control", "no-cache, private");
+    hres.set_chunked_content_provider(
+        resp.content_type,
+        [stream](size_t, httplib::DataSink& sink) {
+          std::string chunk;
+          for (;;) {
+            if (!stream->Next(&chunk, std::chrono::milliseconds(1000))) {
+              sink.done();
+              return true;
+            }
+            if (!chunk.empty()) return sink.write(chunk.data(), chunk.size());
+            if (!sink.is_writable()) return false;
+          }
+        },
+        [stream](bool) { stream->Cancel(); });
+  }
+
+  ApiServer* api_;
+  HttpsFrontOptions opts_;
+  std::map<std::string, Token> tokens_;  // read-only after construction
+  std::unique_ptr<httplib::SSLServer> server_;
+  std::thread thread_;
+  int port_ = 0;
+  std::atomic<bool> stopped_{false};
+};
+
+}  // namespace
+
+Result<std::unique_ptr<HttpsFront>> StartHttpsFront(ApiServer* api, const HttpsFrontOptions& opts) {
+  auto front = std::make_unique<Front>(api, opts);
+  Status st = front->Start();
+  if (!st.ok()) return st;
+  return std::unique_ptr<HttpsFront>(std::move(front));
+}
+
+}  // namespace cluster::server

@@ -1,0 +1,213 @@
+// delete and deletecollection: preconditions, finalizers, graceful pod deletion,
+// propagation policy (as finalizers the garbage collector honours).
+#include "common/ids.h"
+#include "common/selectors.h"
+#include "server/apiserver/admission.h"
+#include "server/apiserver/object_store.h"
+#include "server/apiserver/rest.h"
+
+namespace cluster::server {
+namespace {
+
+struct DeleteOptions {
+  int64_t grace = -1;  // -1: the object's default
+  std::string propagation;
+  std::string uid;
+  std::string resource_version;
+  bool dry_run = false;
+};
+
+Result<DeleteOptions> ParseDeleteOptions(const Call& c) {
+  DeleteOptions o;
+  if (!c.req.body.empty()) {
+    auto doc = json::Parse(c.req.body);
+    if (!doc.ok() || !doc->IsObject()) return BadRequest("invalid DeleteOptions body");
+    if (const json::Value* g = json::Find(*doc, {"gracePeriodSeconds"}); g && g->IsInt64())
+      o.grace = g->GetInt64();
+    o.propagation = json::GetString(*doc, {"propagationPolicy"});
+    if (const json::Value* od = json::Find(*doc, {"orphanDependents"}); od && od->IsBool())
+      if (o.propagation.empty()) o.propagation = od->GetBool() ? "Orphan" : "Background";
+    o.uid = json::GetString(*doc, {"preconditions", "uid"});
+    o.resource_version = json::GetString(*doc, {"preconditions", "resourceVersion"});
+    if (const json::Value* d = json::Find(*doc, {"dryRun"}); d && d->IsArray() && !d->Empty())
+      o.dry_run = true;
+  }
+  if (std::string g = c.Query("gracePeriodSeconds"); !g.empty()) {
+    try {
+      o.grace = std::stoll(g);
+    } catch (...) {
+      return BadRequest("invalid gracePeriodSeconds: " + g);
+    }
+  }
+  if (std::string p = c.Query("propagationPolicy"); !p.empty()) o.propagation = p;
+  if (c.DryRun()) o.dry_run = true;
+  if (!o.propagation.empty() && o.propagation != "Orphan" && o.propagation != "Background" &&
+      o.propagation != "Foreground")
+    return Status(Code::kInvalid, "DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: "
+                                  "Unsupported value: \"" + o.propagation +
+                                  "\": supported values: \"Foreground\", \"Background\", \"Orphan\"");
+  return o;
+}
+
+bool HasFinalizer(const json::Value& obj, const char* f) {
+  const json::Value* fs = json::Find(obj, {"metadata", "finalizers"});
+  if (fs == nullptr || !fs->IsArray()) return false;
+  for (auto& v : fs->GetArray())
+    if (v.IsString() && std::string_view(v.GetString()) == f) return true;
+  return false;
+}
+
+void AddFinalizer(json::Document& obj, const char* f) {
+  if (HasFinalizer(obj, f)) return;
+  json::Allocator& a = obj.GetAllocator();
+  json::Value& meta = json::EnsureObject(obj, {"metadata"}, a);
+  if (!meta.HasMember("finalizers") || !meta["finalizers"].IsArray())
+    json::Set(meta, "finalizers", json::Value(rapidjson::kArrayType), a);
+  meta["finalizers"].PushBack(json::String(f, a), a);
+}
+
+// Objects whose DELETE answers with the object rather than a Status (as upstream).
+bool ReturnsObject(const api::ResourceInfo& info) {
+  return info.group.empty() && (info.kind == "Pod" || info.kind == "Namespace" ||
+                                info.kind == "Service" || info.kind == "Node");
+}
+
+std::string SuccessStatus(const api::ResourceInfo& info, const std::string& name,
+                          const std::string& uid) {
+  return "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Success\","
+         "\"details\":{\"name\":\"" + name + "\"," +
+         (info.group.empty() ? "" : "\"group\":\"" + info.group + "\",") + "\"kind\":\"" +
+         info.plural + "\",\"uid\":\"" + uid + "\"}}";
+}
+
+}  // namespace
+
+Result<json::Document> RestContext::DeleteNow(const api::ResourceInfo& info,
+                                              const std::string& ns, const std::string& name,
+                                              int64_t expected_rev) {
+  auto kv = store_->DeleteKey(ObjectKey(info, ns, name), expected_rev);
+  if (!kv.ok()) {
+    if (kv.status().code() == Code::kNotFound) return NotFoundError(info, name);
+    if (kv.status().code() == Code::kConflict) return ConflictError(info, name);
+    return kv.status();
+  }
+  auto doc = DecodeFromStore(*kv);
+  if (doc.ok() && info.kind == "Service" && info.group.empty()) ReleaseService(this, *doc);
+  return doc;
+}
+
+ApiResponse RestContext::Delete(const Call& c) {
+  auto opts = ParseDeleteOptions(c);
+  if (!opts.ok()) return ErrorResponse(opts.status());
+  const std::string& name = c.ri.name;
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    int64_t rev = 0;
+    auto cur = Read(c.info, c.ri.ns, name, &rev);
+    if (!cur.ok()) return ErrorResponse(cur.status(), DetailsFor(c.info, name));
+    std::string uid = json::GetString(*cur, {"metadata", "uid"});
+    if (!opts->uid.empty() && opts->uid != uid)
+      return ErrorResponse(ConflictError(c.info, name, "Precondition failed: UID in precondition: " +
+                                                            opts->uid + ", UID in object meta: " + uid),
+                           DetailsFor(c.info, name));
+    if (!opts->resource_version.empty() && opts->resource_version != std::to_string(rev))
+      return ErrorResponse(
+          ConflictError(c.info, name, "Precondition failed: ResourceVersion in precondition: " +
+                                          opts->resource_version + ", ResourceVersion in object meta: " +
+                                          std::to_string(rev)),
+          DetailsFor(c.info, name));
+    const bool already = json::Find(*cur, {"metadata", "deletionTimestamp"}) != nullptr;
+    json::Document next;
+    next.CopyFrom(*cur, next.GetAllocator());
+    json::Allocator& a = next.GetAllocator();
+    json::Value& meta = next["metadata"];
+    // Graceful deletion: bound pods wait for their kubelet (grace > 0).
+    int64_t grace = 0;
+    if (c.info.kind == "Pod" && c.info.group.empty()) {
+      std::string phase = json::GetString(*cur, {"status", "phase"});
+      bool bound = !json::GetString(*cur, {"spec", "nodeName"}).empty();
+      grace = opts->grace >= 0 ? opts->grace
+                               : json::GetInt(*cur, {"spec", "terminationGracePeriodSeconds"}, 30);
+      if (!bound || phase == "Succeeded" || phase == "Failed") grace = 0;
+    }
+    if (c.info.kind == "Namespace" && c.info.group.empty()) {
+      json::EnsureObject(next, {"status"}, a);
+      json::SetString(next["status"], "phase", "Terminating", a);
+    }
+    if (opts->propagation == "Foreground") AddFinalizer(next, "foregroundDeletion");
+    if (opts->propagation == "Orphan") AddFinalizer(next, "orphan");
+    bool finalizers = HasFinalizer(next, "foregroundDeletion") || HasFinalizer(next, "orphan") ||
+                      (json::Find(next, {"metadata", "finalizers"}) &&
+                       next["metadata"]["finalizers"].IsArray() &&
+                       !next["metadata"]["finalizers"].Empty()) ||
+                      (c.info.kind == "Namespace" && c.info.group.empty() &&
+                       json::Find(next, {"spec", "finalizers"}) && next["spec"]["finalizers"].IsArray() &&
+                       !next["spec"]["finalizers"].Empty());
+    if (grace > 0 || finalizers) {
+      if (already && grace == 0 && !finalizers) {
+        // falls through to immediate deletion below
+      } else {
+        if (!already) {
+          auto when = std::chrono::system_clock::now() + std::chrono::seconds(grace);
+          json::SetString(meta, "deletionTimestamp", Rfc3339(when), a);
+          json::SetInt(meta, "deletionGracePeriodSeconds", grace, a);
+        } else if (grace > 0 && grace < json::GetInt(meta, {"deletionGracePeriodSeconds"}, grace + 1)) {
+          json::SetInt(meta, "deletionGracePeriodSeconds", grace, a);
+        } else if (!opts->propagation.empty() || c.info.kind != "Pod") {
+          // Nothing more to do: deletion is already in progress.
+        }
+        if (opts->dry_run) return JsonResponse(200, Wire(next));
+        std::string value = EncodeForStore(next);
+        auto updated = store_->Update(ObjectKey(c.info, c.ri.ns, name), value, rev);
+        if (!updated.ok()) {
+          if (updated.status().code() == Code::kConflict) continue;
+          return ErrorResponse(updated.status());
+        }
+        ApiResponse r = JsonResponse(ReturnsObject(c.info) ? 200 : 202,
+                                     SpliceResourceVersion(value, *updated));
+        if (!ReturnsObject(c.info)) r.code = 200;
+        return r;
+      }
+    }
+    if (opts->dry_run) return JsonResponse(200, Wire(*cur));
+    auto gone = DeleteNow(c.info, c.ri.ns, name, rev);
+    if (!gone.ok()) {
+      if (gone.status().code() == Code::kConflict) continue;
+      return ErrorResponse(gone.status(), DetailsFor(c.info, name));
+    }
+    if (ReturnsObject(c.info)) return JsonResponse(200, Wire(*gone));
+    return JsonResponse(200, SuccessStatus(c.info, name, uid));
+  }
+  return ErrorResponse(ConflictError(c.info, name), DetailsFor(c.info, name));
+}
+
+ApiResponse RestContext::DeleteCollection(const Call& c) {
+  ApiRequest list_req = c.req;
+  list_req.method = "GET";
+  list_req.body.clear();
+  list_req.accept = "application/json";
+  Call list_call{list_req, c.ri, c.info};
+  ApiResponse listed = List(list_call);
+  if (listed.code != 200) return listed;
+  auto doc = json::Parse(listed.body);
+  if (!doc.ok()) return ErrorResponse(Internal("list failed"));
+  const json::Value* items = json::Find(*doc, {"items"});
+  std::string rv = json::GetString(*doc, {"metadata", "resourceVersion"});
+  if (items && items->IsArray()) {
+    for (auto& item : items->GetArray()) {
+      RequestInfo ri = c.ri;
+      ri.name = json::GetString(item, {"metadata", "name"});
+      ri.ns = json::GetString(item, {"metadata", "namespace"});
+      ApiRequest del_req = c.req;
+      del_req.query.erase("labelSelector");
+      del_req.query.erase("fieldSelector");
+      Call del{del_req, ri, c.info};
+      ApiResponse r = Delete(del);
+      if (r.code >= 400 && r.code != 404) return r;
+    }
+  }
+  return JsonResponse(200, "{\"kind\":\"" + c.info.ListKind() + "\",\"apiVersion\":\"" +
+                               c.info.GroupVersion() + "\",\"metadata\":{\"resourceVersion\":\"" +
+                               rv + "\"},\"items\":[]}");
+}
+
+}  // namespace cluster::server

@@ -1,0 +1,313 @@
+// create, update and patch, and the read-modify-write loop they share.
+#include "api/patch.h"
+#include "api/validation.h"
+#include "common/ids.h"
+#include "common/yaml_json.h"
+#include "server/apiserver/admission.h"
+#include "server/apiserver/object_store.h"
+#include "server/apiserver/rest.h"
+
+namespace cluster::server {
+namespace {
+
+constexpr int kMaxConflictRetries = 10;
+
+bool IsJson(const std::string& ct) {
+  return ct.empty() || ct.rfind("application/json", 0) == 0 || ct.rfind("*/*", 0) == 0;
+}
+bool IsYaml(const std::string& ct) { return ct.rfind("application/yaml", 0) == 0; }
+
+}  // namespace
+
+// Decodes a request body into an object of the call's kind (kind/apiVersion checked or
+// filled in).
+Result<json::Document> DecodeBody(const Call& c) {
+  Result<json::Document> doc = Status(Code::kUnsupportedMedia, "");
+  const std::string& ct = c.req.content_type;
+  if (IsJson(ct)) {
+    doc = json::Parse(c.req.body);
+  } else if (IsYaml(ct)) {
+    doc = YamlToJson(c.req.body);
+  } else {
+    return Status(Code::kUnsupportedMedia,
+                  "the body of the request was in an unknown format - accepted media types "
+                  "include: application/json, application/yaml");
+  }
+  if (!doc.ok()) return BadRequest("the object provided is unrecognized: " + doc.status().message());
+  if (!doc->IsObject()) return BadRequest("the object provided is not a JSON object");
+  json::Allocator& a = doc->GetAllocator();
+  std::string kind = json::GetString(*doc, {"kind"});
+  std::string api_version = json::GetString(*doc, {"apiVersion"});
+  if (kind.empty()) json::SetString(*doc, "kind", c.info.kind, a);
+  else if (kind != c.info.kind)
+    return BadRequest("the kind in the data (" + kind + ") does not match the expected kind (" +
+                      c.info.kind + ")");
+  if (api_version.empty()) json::SetString(*doc, "apiVersion", c.info.GroupVersion(), a);
+  else if (api_version != c.info.GroupVersion())
+    return BadRequest("the API version in the data (" + api_version +
+                      ") does not match the expected API version (" + c.info.GroupVersion() + ")");
+  const json::Value* meta = json::Find(*doc, {"metadata"});
+  if (meta && !meta->IsObject()) return BadRequest("metadata must be an object");
+  json::EnsureObject(*doc, {"metadata"}, a);
+  return doc;
+}
+
+ApiResponse RestContext::Create(const Call& c) {
+  auto doc = DecodeBody(c);
+  if (!doc.ok()) return ErrorResponse(doc.status());
+  json::Allocator& a = doc->GetAllocator();
+  json::Value& meta = (*doc)["metadata"];
+  std::string body_ns = json::GetString(meta, {"namespace"});
+  if (c.info.namespaced) {
+    if (!body_ns.empty() && body_ns != c.ri.ns)
+      return ErrorResponse(BadRequest(
+          "the namespace of the provided object does not match the namespace sent on the request"));
+    if (c.ri.ns.empty()) return ErrorResponse(BadRequest("a namespace is required"));
+    json::SetString(meta, "namespace", c.ri.ns, a);
+  } else {
+    json::Remove(meta, "namespace");
+  }
+  return CreateObject(c, std::move(doc).value());
+}
+
+ApiResponse RestContext::CreateObject(const Call& c, json::Document obj) {
+  json::Allocator& a = obj.GetAllocator();
+  json::Value& meta = json::EnsureObject(obj, {"metadata"}, a);
+  std::string name = json::GetString(meta, {"name"});
+  std::string gen = json::GetString(meta, {"generateName"});
+  if (name.empty() && !gen.empty()) {
+    name = gen + RandomSuffix(5);
+    json::SetString(meta, "name", name, a);
+  }
+  std::string ns = json::GetString(meta, {"namespace"});
+  if (c.info.namespaced && !ns.empty()) {
+    Status st = CheckNamespaceForCreate(ns);
+    if (!st.ok()) {
+      ErrorDetails d;
+      d.name = ns;
+      d.kind = "namespaces";
+      return ErrorResponse(st, st.code() == Code::kNotFound ? d : DetailsFor(c.info, name));
+    }
+  }
+  // System-set metadata.
+  json::SetString(meta, "uid", NewUuid(), a);
+  json::SetString(meta, "creationTimestamp", NowRfc3339(), a);
+  for (const char* k : {"resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds",
+                        "selfLink"})
+    json::Remove(meta, k);
+  if (c.info.tracks_generation) json::SetInt(meta, "generation", 1, a);
+  else json::Remove(meta, "generation");
+  if (c.info.defaulter) c.info.defaulter(obj, opts_.defaulting);
+  Mutation adm = AdmitCreate(this, c, obj);
+  if (!adm.status.ok()) return ErrorResponse(adm.status, adm.details);
+  api::FieldCauses causes = adm.causes;
+  api::ValidateObjectMeta(c.info, obj, nullptr, &causes);
+  if (c.info.validator) c.info.validator(obj, nullptr, &causes);
+  if (!causes.empty()) {
+    Release(this, adm);
+    return InvalidResponse(c.info, name.empty() ? gen : name, causes);
+  }
+  if (c.DryRun()) {
+    Release(this, adm);
+    return JsonResponse(201, Wire(obj));
+  }
+  std::string key = ObjectKey(c.info, ns, name);
+  std::string value = EncodeForStore(obj);
+  auto rev = store_->Create(key, value);
+  if (!rev.ok()) {
+    Release(this, adm);
+    if (rev.status().code() == Code::kAlreadyExists)
+      return ErrorResponse(AlreadyExistsError(c.info, name), DetailsFor(c.info, name));
+    return ErrorResponse(rev.status());
+  }
+  return JsonResponse(201, SpliceResourceVersion(value, *rev));
+}
+
+Mutation RestContext::PrepareUpdate(const Call& c, const json::Value& old, json::Document& obj,
+                                    bool status_only) {
+  Mutation m;
+  json::Allocator& a = obj.GetAllocator();
+  json::Value& meta = json::EnsureObject(obj, {"metadata"}, a);
+  // Fields the system owns come from the stored object.
+  for (const char* k : {"uid", "creationTimestamp", "deletionTimestamp",
+                        "deletionGracePeriodSeconds", "generation"}) {
+    json::Remove(meta, k);
+    if (const json::Value* v = json::Find(old, {"metadata", k})) {
+      json::Value copy(*v, a);
+      json::Set(meta, k, std::move(copy), a);
+    }
+  }
+  if (json::GetString(meta, {"namespace"}).empty() && c.info.namespaced)
+    json::SetString(meta, "namespace", json::GetString(old, {"metadata", "namespace"}), a);
+  if (status_only) {
+    // Status writes change only .status (and metadata labels/annotations, as upstream).
+    for (auto& m2 : old.GetObject()) {
+      std::string_view k(m2.name.GetString(), m2.name.GetStringLength());
+      if (k == "status" || k == "metadata" || k == "kind" || k == "apiVersion") continue;
+      json::Value copy(m2.value, a);
+      json::Set(obj, k, std::move(copy), a);
+    }
+    for (auto it = obj.MemberBegin(); it != obj.MemberEnd();) {
+      std::string_view k(it->name.GetString(), it->name.GetStringLength());
+      if (k != "status" && k != "metadata" && k != "kind" && k != "apiVersion" &&
+          !old.HasMember(it->name))
+        it = obj.EraseMember(it);
+      else
+        ++it;
+    }
+  } else if (c.info.has_status) {
+    json::Remove(obj, "status");
+    if (const json::Value* s = json::Find(old, {"status"})) {
+      json::Value copy(*s, a);
+      json::Set(obj, "status", std::move(copy), a);
+    }
+  }
+  if (c.info.defaulter) c.info.defaulter(obj, opts_.defaulting);
+  if (c.info.tracks_generation && !status_only) {
+    const json::Value* os = json::Find(old, {"spec"});
+    const json::Value* ns = json::Find(obj, {"spec"});
+    bool changed = (os == nullptr) != (ns == nullptr) ||
+                   (os && ns && json::Serialize(*os) != json::Serialize(*ns));
+    if (changed) json::SetInt(meta, "generation", json::GetInt(old, {"metadata", "generation"}, 0) + 1, a);
+  }
+  Mutation adm = AdmitUpdate(this, c, old, obj);
+  if (!adm.status.ok()) return adm;
+  m.causes = adm.causes;
+  api::ValidateObjectMeta(c.info, obj, &old, &m.causes);
+  if (c.info.validator) c.info.validator(obj, &old, &m.causes);
+  // Removing the last finalizer of an object being deleted finishes the deletion.
+  if (json::Find(obj, {"metadata", "deletionTimestamp"})) {
+    const json::Value* f = json::Find(obj, {"metadata", "finalizers"});
+    if (f == nullptr || !f->IsArray() || f->Empty()) m.delete_instead = true;
+  }
+  return m;
+}
+
+ApiResponse RestContext::GuaranteedUpdate(const Call& c, const std::string& name,
+                                          const std::function<Mutation(json::Document&)>& mutate,
+                                          int success_code) {
+  const std::string ns = c.ri.ns;
+  const std::string key = ObjectKey(c.info, ns, name);
+  for (int attempt = 0; attempt < kMaxConflictRetries; ++attempt) {
+    auto kv = store_->Get(key);
+    if (!kv.ok()) {
+      if (kv.status().code() == Code::kNotFound)
+        return ErrorResponse(NotFoundError(c.info, name), DetailsFor(c.info, name));
+      return ErrorResponse(kv.status());
+    }
+    auto current = DecodeFromStore(*kv);
+    if (!current.ok()) return ErrorResponse(current.status());
+    json::Document obj;
+    obj.CopyFrom(*current, obj.GetAllocator());
+    Mutation m = mutate(obj);
+    if (!m.status.ok()) {
+      if (m.status.code() == Code::kConflict && m.details.name.empty())
+        m.details = DetailsFor(c.info, name);
+      return ErrorResponse(m.status, m.details);
+    }
+    if (!m.causes.empty()) return InvalidResponse(c.info, name, m.causes);
+    // A precondition the caller set (metadata.resourceVersion) is checked once, not retried.
+    std::string want_rv = json::GetString(obj, {"metadata", "resourceVersion"});
+    int64_t expected = kv->mod_revision;
+    bool has_precondition = !want_rv.empty() && want_rv != std::to_string(kv->mod_revision);
+    if (has_precondition) return ErrorResponse(ConflictError(c.info, name), DetailsFor(c.info, name));
+    if (m.delete_instead) {
+      if (c.DryRun()) return JsonResponse(200, Wire(obj));
+      auto gone = DeleteNow(c.info, ns, name, expected);
+      if (!gone.ok() && gone.status().code() == Code::kConflict) continue;
+      if (!gone.ok()) return ErrorResponse(gone.status());
+      return JsonResponse(200, Wire(*gone));
+    }
+    std::string value = EncodeForStore(obj);
+    // No-op updates do not write (the resourceVersion stays), as upstream.
+    store::KeyValue old_kv = *kv;
+    if (value == old_kv.value) return JsonResponse(200, SpliceResourceVersion(value, expected));
+    if (c.DryRun()) return JsonResponse(success_code, SpliceResourceVersion(value, expected));
+    auto rev = store_->Update(key, value, expected);
+    if (rev.ok()) return JsonResponse(success_code, SpliceResourceVersion(value, *rev));
+    if (rev.status().code() == Code::kConflict) {
+      if (!want_rv.empty()) return ErrorResponse(ConflictError(c.info, name), DetailsFor(c.info, name));
+      continue;
+    }
+    if (rev.status().code() == Code::kNotFound)
+      return ErrorResponse(NotFoundError(c.info, name), DetailsFor(c.info, name));
+    return ErrorResponse(rev.status());
+  }
+  return ErrorResponse(ConflictError(c.info, name), DetailsFor(c.info, name));
+}
+
+ApiResponse RestContext::Update(const Call& c) {
+  auto doc = DecodeBody(c);
+  if (!doc.ok()) return ErrorResponse(doc.status());
+  std::string body_name = json::GetString(*doc, {"metadata", "name"});
+  if (body_name.empty()) json::SetString((*doc)["metadata"], "name", c.ri.name, doc->GetAllocator());
+  else if (body_name != c.ri.name)
+    return ErrorResponse(BadRequest("the name of the object (" + body_name +
+                                    ") does not match the name on the URL (" + c.ri.name + ")"));
+  std::string body_ns = json::GetString(*doc, {"metadata", "namespace"});
+  if (c.info.namespaced && !body_ns.empty() && body_ns != c.ri.ns)
+    return ErrorResponse(BadRequest(
+        "the namespace of the provided object does not match the namespace sent on the request"));
+  const bool status_only = c.ri.subresource == "status";
+  auto shared = std::make_shared<json::Document>(std::move(doc).value());
+  return GuaranteedUpdate(c, c.ri.name, [&](json::Document& current) {
+    json::Document next;
+    next.CopyFrom(*shared, next.GetAllocator());
+    Mutation m = PrepareUpdate(c, current, next, status_only);
+    if (m.status.ok() && m.causes.empty()) current.Swap(next);
+    // Keep the caller's resourceVersion as the precondition.
+    std::string rv = json::GetString(*shared, {"metadata", "resourceVersion"});
+    json::Value& meta = json::EnsureObject(current, {"metadata"}, current.GetAllocator());
+    if (rv.empty()) json::Remove(meta, "resourceVersion");
+    else json::SetString(meta, "resourceVersion", rv, current.GetAllocator());
+    return m;
+  });
+}
+
+ApiResponse RestContext::Patch(const Call& c) {
+  const std::string& ct = c.req.content_type;
+  std::string type = ct.substr(0, ct.find(';'));
+  if (type == "application/apply-patch+yaml") return Apply(this, c);
+  if (type != "application/json-patch+json" && type != "application/merge-patch+json" &&
+      type != "application/strategic-merge-patch+json")
+    return ErrorResponse(Status(Code::kUnsupportedMedia,
+                                "the body of the request was in an unknown format - accepted "
+                                "media types include: application/json-patch+json, "
+                                "application/merge-patch+json, application/apply-patch+yaml, "
+                                "application/strategic-merge-patch+json"));
+  auto patch = json::Parse(c.req.body);
+  if (!patch.ok()) return ErrorResponse(BadRequest(patch.status().message()));
+  const bool status_only = c.ri.subresource == "status";
+  return GuaranteedUpdate(c, c.ri.name, [&](json::Document& current) {
+    Mutation m;
+    json::Document next;
+    next.CopyFrom(current, next.GetAllocator());
+    json::Remove(next["metadata"], "resourceVersion");
+    Status st;
+    if (type == "application/json-patch+json") {
+      st = api::ApplyJsonPatch(next, *patch);
+    } else if (type == "application/merge-patch+json") {
+      st = api::ApplyMergePatch(next, *patch);
+    } else {
+      st = api::ApplyStrategicMergePatch(next, *patch, api::BuiltinPatchSchema(), c.info.kind);
+    }
+    if (!st.ok()) {
+      m.status = st;
+      return m;
+    }
+    if (!next.IsObject() || !json::Find(next, {"metadata"}) || !next["metadata"].IsObject()) {
+      m.status = BadRequest("the patch produced an object without metadata");
+      return m;
+    }
+    std::string rv = json::GetString(next, {"metadata", "resourceVersion"});
+    json::SetString(next, "kind", c.info.kind, next.GetAllocator());
+    json::SetString(next, "apiVersion", c.info.GroupVersion(), next.GetAllocator());
+    m = PrepareUpdate(c, current, next, status_only);
+    if (m.status.ok() && m.causes.empty()) current.Swap(next);
+    json::Value& meta = json::EnsureObject(current, {"metadata"}, current.GetAllocator());
+    if (rv.empty()) json::Remove(meta, "resourceVersion");
+    return m;
+  });
+}
+
+}  // namespace cluster::server

@@ -1,0 +1,73 @@
+// Watches of the REST engine: a store watch on a resource's key prefix turned into
+// newline-delimited watch events ({"type":"ADDED","object":{...}}) as kube-apiserver streams
+// them, with label/field selector filtering (objects leaving the selection are sent as
+// DELETED, entering ones as ADDED), bookmarks, Table rows when asked, and timeouts.
+//
+// WatchRegistry tracks live watches so shutdown can end them. Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "common/json.h"
+#include "server/apiserver/types.h"
+#include "store/store.h"
+
+namespace cluster::server {
+
+struct WatchOptions {
+  // Encodes one object for the wire (JSON object or Table row); empty string: skip.
+  std::function<std::string(const json::Value& obj)> encode;
+  // Whether an object is selected by the request's label/field selectors.
+  std::function<bool(const json::Value& obj)> selected;
+  std::deque<std::string> initial;  // chunks sent before live events (ADDED for RV=0)
+  bool bookmarks = false;
+  std::string bookmark_kind;        // "Pod"
+  std::string bookmark_api_version; // "v1"
+  std::chrono::steady_clock::time_point deadline;
+  std::chrono::seconds bookmark_interval{15};
+};
+
+class WatchRegistry;
+
+class ApiWatch : public ResponseStream {
+ public:
+  ApiWatch(std::unique_ptr<store::WatchStream> stream, WatchOptions opts, WatchRegistry* reg);
+  ~ApiWatch() override;
+  bool Next(std::string* chunk, std::chrono::milliseconds timeout) override;
+  void Cancel() override;
+
+ private:
+  void Convert(const store::Event& ev);
+  std::string Bookmark(int64_t rev) const;
+
+  std::unique_ptr<store::WatchStream> stream_;
+  WatchOptions opts_;
+  WatchRegistry* registry_;
+  std::deque<std::string> pending_;
+  bool ended_ = false;
+  std::chrono::steady_clock::time_point last_sent_;
+};
+
+class WatchRegistry {
+ public:
+  void Add(ApiWatch* w);
+  void Remove(ApiWatch* w);
+  void CancelAll();
+  size_t Count() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::set<ApiWatch*> live_;  // guarded by mu_
+};
+
+// The ERROR event kube-apiserver sends for a resourceVersion older than the compacted one.
+std::string GoneEvent(const std::string& message);
+std::string EventLine(const char* type, const std::string& object_json);
+
+}  // namespace cluster::server
