@@ -121,7 +121,7 @@ void SqliteStore::Publish(WriteBatch& batch) {
   leases_.Apply(batch.lease_changes(), batch.events());
   std::vector<EventPtr> events;
   events.reserve(batch.events().size());
-  for (const Event& e : batch.events()) events.push_back(std::make_shared<const Event>(e));
+  for (Event& e : batch.mutable_events()) events.push_back(std::make_shared<const Event>(std::move(e)));
   hub_->Publish(std::move(events), batch.revision());
 }
 

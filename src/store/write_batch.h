@@ -57,7 +57,9 @@ class WriteBatch {
 
   const std::vector<Event>& events() const { return events_; }
   const std::vector<LeaseChange>& lease_changes() const { return lease_changes_; }
+  // For publishing after the commit, which consumes them.
   Overlay& overlay() { return overlay_; }
+  std::vector<Event>& mutable_events() { return events_; }
 
  private:
   struct Undo {

@@ -18,7 +18,9 @@ ApiRequest Internal(const std::string& method, const std::string& path, const st
   return r;
 }
 
-Status CreateIfMissing(RestContext* rest, const std::string& path, const std::string& body) {
+Status CreateIfMissing(RestContext* rest, const std::string& path, const std::string& body,
+                       const std::string& name) {
+  if (rest->Serve(Internal("GET", path + "/" + name, "")).code == 200) return Status::Ok();
   ApiResponse r = rest->Serve(Internal("POST", path, body));
   if (r.code < 300 || r.code == 409) return Status::Ok();
   return Status(Code::kInternal, "creating " + path + ": " + r.body);
@@ -50,7 +52,8 @@ Status ApiServer::Bootstrap() {
   for (const char* ns : {"default", "kube-system", "kube-public", "kube-node-lease"}) {
     RETURN_IF_ERROR(CreateIfMissing(rest_.get(), "/api/v1/namespaces",
                                     std::string(R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":")") +
-                                        ns + "\"}}"));
+                                        ns + "\"}}",
+                                    ns));
   }
   std::string ip = rest_->allocator().FirstIp();
   std::string port = std::to_string(opts_.advertise_port);
@@ -59,13 +62,15 @@ Status ApiServer::Bootstrap() {
       R"({"apiVersion":"v1","kind":"Service","metadata":{"name":"kubernetes","namespace":"default",)"
       R"("labels":{"component":"apiserver","provider":"kubernetes"}},"spec":{"clusterIP":")" + ip +
           R"(","ports":[{"name":"https","port":443,"protocol":"TCP","targetPort":)" + port +
-          R"(}],"sessionAffinity":"None","type":"ClusterIP"}})"));
+          R"(}],"sessionAffinity":"None","type":"ClusterIP"}})",
+      "kubernetes"));
   std::string endpoints =
       R"({"apiVersion":"v1","kind":"Endpoints","metadata":{"name":"kubernetes","namespace":"default",)"
       R"("labels":{"endpointslice.kubernetes.io/skip-mirror":"true"}},"subsets":[{"addresses":[{"ip":")" +
       opts_.advertise_address + R"("}],"ports":[{"name":"https","port":)" + port +
       R"(,"protocol":"TCP"}]}]})";
-  RETURN_IF_ERROR(CreateIfMissing(rest_.get(), "/api/v1/namespaces/default/endpoints", endpoints));
+  RETURN_IF_ERROR(CreateIfMissing(rest_.get(), "/api/v1/namespaces/default/endpoints", endpoints,
+                                  "kubernetes"));
   // Keep the address current across restarts with a different advertise address.
   ApiResponse r = rest_->Serve(Internal("PUT", "/api/v1/namespaces/default/endpoints/kubernetes", endpoints));
   if (r.code >= 300) return Status(Code::kInternal, "updating kubernetes endpoints: " + r.body);

@@ -130,11 +130,15 @@ class Front : public HttpsFront {
     server_->set_read_timeout(60);
     server_->set_write_timeout(60);
     server_->set_payload_max_length(opts_.max_body_bytes);
-    server_->set_pre_routing_handler(
-        [this](const httplib::Request& req, httplib::Response& res) {
-          Serve(req, res);
-          return httplib::Server::HandlerResponse::Handled;
-        });
+    // One handler for every method and path (the pre-routing hook would run before the body
+    // is read).
+    auto handler = [this](const httplib::Request& req, httplib::Response& res) { Serve(req, res); };
+    server_->Get(".*", handler);
+    server_->Post(".*", handler);
+    server_->Put(".*", handler);
+    server_->Patch(".*", handler);
+    server_->Delete(".*", handler);
+    server_->Options(".*", handler);
     server_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
       if (!res.body.empty()) return;
       Status st = res.status == 413
