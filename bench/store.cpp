@@ -114,11 +114,12 @@ LoadResult RunLoad(const Target& t, Op op, int clients, int seconds,
       }
     });
   }
-  e2e::PollUntil([&] { return ready == clients; }, std::chrono::seconds(60), std::chrono::milliseconds(1));
+  e2e::PollUntil([&] { return ready == clients; }, std::chrono::seconds(60),
+                 std::chrono::milliseconds(1));
   auto start = Clock::now();
   go = true;
-  e2e::PollUntil([&] { return stop_early != nullptr && *stop_early; }, std::chrono::seconds(seconds),
-                 std::chrono::milliseconds(5));
+  e2e::PollUntil([&] { return stop_early != nullptr && *stop_early; },
+                 std::chrono::seconds(seconds), std::chrono::milliseconds(5));
   stop = true;
   LoadResult r;
   r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
@@ -132,14 +133,15 @@ LoadResult RunLoad(const Target& t, Op op, int clients, int seconds,
 
 struct WatchState {
   std::mutex mu;
-  std::string buf;                 // guarded by mu
-  std::vector<double> latencies;   // guarded by mu (ms)
+  std::string buf;                // guarded by mu
+  std::vector<double> latencies;  // guarded by mu (ms)
   std::atomic<bool> stop{false};
   std::atomic<bool> created{false};
 };
 
 int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+      .count();
 }
 
 size_t OnWatchData(char* p, size_t s, size_t n, void* u) {
@@ -189,10 +191,18 @@ void WatchLoop(const Target& t, WatchState* st) {
 }
 
 struct Latency {
-  double p50 = 0, p99 = 0;
+  double p50 = 0, p99 = 0;          // put sent → event received
+  double put_p50 = 0, put_p99 = 0;  // put sent → put acknowledged (the commit's share)
   size_t samples = 0;
   int64_t puts = 0;
 };
+
+void Percentiles(std::vector<double> v, double* p50, double* p99) {
+  if (v.empty()) return;
+  std::sort(v.begin(), v.end());
+  *p50 = v[v.size() / 2];
+  *p99 = v[std::min(v.size() - 1, static_cast<size_t>(v.size() * 0.99))];
+}
 
 // One writer puts timestamped values every ~2 ms for `seconds` (optionally while `clients`
 // other threads load the server with puts) and a watcher measures delivery.
@@ -203,29 +213,34 @@ Latency WatchLatency(const Target& t, int seconds, int load_clients) {
   std::atomic<bool> load_done{false};
   std::thread load;
   if (load_clients > 0)
-    load = std::thread([&] { RunLoad(t, Op::kPut, load_clients, seconds); load_done = true; });
+    load = std::thread([&] {
+      RunLoad(t, Op::kPut, load_clients, seconds);
+      load_done = true;
+    });
   Latency out;
   Client cl(t);
+  std::vector<double> put_ms;
   auto end = Clock::now() + std::chrono::seconds(seconds);
   for (int64_t n = 0; Clock::now() < end; ++n) {
-    if (cl.Post("/v3/kv/put", PutBody("/lat/" + std::to_string(n % 16), std::to_string(NowNs()))))
+    int64_t sent = NowNs();
+    if (cl.Post("/v3/kv/put", PutBody("/lat/" + std::to_string(n % 16), std::to_string(sent)))) {
       ++out.puts;
+      put_ms.push_back((NowNs() - sent) / 1e6);
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(2));  // pacing, not waiting
   }
   if (load.joinable()) load.join();
-  e2e::PollUntil([&] {
-    std::lock_guard<std::mutex> lock(st.mu);
-    return static_cast<int64_t>(st.latencies.size()) >= out.puts;
-  }, std::chrono::seconds(5));
+  e2e::PollUntil(
+      [&] {
+        std::lock_guard<std::mutex> lock(st.mu);
+        return static_cast<int64_t>(st.latencies.size()) >= out.puts;
+      },
+      std::chrono::seconds(5));
   st.stop = true;
   watcher.join();
-  std::vector<double> l = st.latencies;
-  std::sort(l.begin(), l.end());
-  out.samples = l.size();
-  if (!l.empty()) {
-    out.p50 = l[l.size() / 2];
-    out.p99 = l[std::min(l.size() - 1, static_cast<size_t>(l.size() * 0.99))];
-  }
+  out.samples = st.latencies.size();
+  Percentiles(st.latencies, &out.p50, &out.p99);
+  Percentiles(put_ms, &out.put_p50, &out.put_p99);
   return out;
 }
 
@@ -236,13 +251,30 @@ class EtcdProcess {
   EtcdProcess(const std::string& dir, const TlsFiles& server_tls, const std::string& client_ca)
       : dir_(dir), port_(e2e::FreePort()), peer_port_(e2e::FreePort()) {
     std::string peer = "http://127.0.0.1:" + std::to_string(peer_port_);
-    std::vector<std::string> argv = {
-        "/usr/bin/etcd", "--name", "bench", "--data-dir", dir + "/etcd",
-        "--listen-client-urls", url(), "--advertise-client-urls", url(),
-        "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-        "--initial-cluster", "bench=" + peer, "--cert-file", server_tls.cert,
-        "--key-file", server_tls.key, "--client-cert-auth", "--trusted-ca-file", client_ca,
-        "--log-level", "warn"};
+    std::vector<std::string> argv = {"/usr/bin/etcd",
+                                     "--name",
+                                     "bench",
+                                     "--data-dir",
+                                     dir + "/etcd",
+                                     "--listen-client-urls",
+                                     url(),
+                                     "--advertise-client-urls",
+                                     url(),
+                                     "--listen-peer-urls",
+                                     peer,
+                                     "--initial-advertise-peer-urls",
+                                     peer,
+                                     "--initial-cluster",
+                                     "bench=" + peer,
+                                     "--cert-file",
+                                     server_tls.cert,
+                                     "--key-file",
+                                     server_tls.key,
+                                     "--client-cert-auth",
+                                     "--trusted-ca-file",
+                                     client_ca,
+                                     "--log-level",
+                                     "warn"};
     int log = open((dir + "/etcd.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     std::vector<char*> args;
     for (auto& a : argv) args.push_back(a.data());
@@ -291,12 +323,15 @@ Options ParseArgs(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--duration" && i + 1 < argc) o.seconds = std::max(1, std::atoi(argv[++i]));
-    else if (a == "--no-etcd") o.with_etcd = false;
+    if (a == "--duration" && i + 1 < argc)
+      o.seconds = std::max(1, std::atoi(argv[++i]));
+    else if (a == "--no-etcd")
+      o.with_etcd = false;
     else if (a == "--clients" && i + 1 < argc) {
       o.clients.clear();
       std::stringstream ss(argv[++i]);
-      for (std::string c; std::getline(ss, c, ',');) o.clients.push_back(std::max(1, std::atoi(c.c_str())));
+      for (std::string c; std::getline(ss, c, ',');)
+        o.clients.push_back(std::max(1, std::atoi(c.c_str())));
     }
   }
   return o;
@@ -316,9 +351,9 @@ int Main(int argc, char** argv) {
   std::unique_ptr<EtcdProcess> etcd;
   Target theirs{"etcd", "", server.etcd_tls()};
   if (opt.with_etcd) {
-    etcd = std::make_unique<EtcdProcess>(server.dir(),
-                                         TlsFiles{"", tls + "server-client.crt", tls + "server-client.key"},
-                                         tls + "server-ca.crt");
+    etcd = std::make_unique<EtcdProcess>(
+        server.dir(), TlsFiles{"", tls + "server-client.crt", tls + "server-client.key"},
+        tls + "server-ca.crt");
     theirs.url = etcd->url();
     if (!e2e::PollUntil([&] { return Ready(theirs); }, std::chrono::seconds(30))) {
       std::fprintf(stderr, "etcd did not start; see %s/etcd.log\n", server.dir().c_str());
@@ -336,7 +371,8 @@ int Main(int argc, char** argv) {
       errors_ours += a.errors;
       errors_etcd += b.errors;
       Row(std::string(op == Op::kPut ? "put" : "range") + " ops/s, " + std::to_string(c) +
-              " clients", a.rate(), b.rate(), opt.with_etcd, "%.0f");
+              " clients",
+          a.rate(), b.rate(), opt.with_etcd, "%.0f");
     }
   }
   for (int load : {0, 64}) {
@@ -345,6 +381,8 @@ int Main(int argc, char** argv) {
     std::string cell = load ? "watch ms, 64-client load" : "watch ms, idle";
     Row(cell + " p50", a.p50, b.p50, opt.with_etcd, "%.2f");
     Row(cell + " p99", a.p99, b.p99, opt.with_etcd, "%.2f");
+    Row("  (its puts' ack p50)", a.put_p50, b.put_p50, opt.with_etcd, "%.2f");
+    Row("  (its puts' ack p99)", a.put_p99, b.put_p99, opt.with_etcd, "%.2f");
     if (a.samples < static_cast<size_t>(a.puts) || b.samples < static_cast<size_t>(b.puts))
       std::printf("  (events missing: cluster %zu/%lld, etcd %zu/%lld)\n", a.samples,
                   (long long)a.puts, b.samples, (long long)b.puts);

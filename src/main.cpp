@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "client/etcdctl.h"
+#include "client/kubectl_exec.h"
 #include "common/log.h"
 #include "common/yaml_config.h"
 #include "server/config.h"
@@ -75,6 +76,10 @@ int main(int argc, char** argv) {
 
   CLI::App* version = app.add_subcommand("version", "Print the version");
 
+  CLI::App* kubectl = app.add_subcommand("kubectl", "Run kubectl against this cluster");
+  kubectl->prefix_command();
+  std::string kubeconfig = "/etc/cluster/cluster.yaml";
+
   int etcdctl_rc = 0;
   cluster::client::AddEtcdctlCommand(&app, &etcdctl_rc);
 
@@ -90,5 +95,6 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (*server) return cluster::server::RunServer(server_config);
+  if (*kubectl) return cluster::client::ExecKubectl(kubectl->remaining(), kubeconfig);
   return etcdctl_rc;
 }

@@ -26,9 +26,17 @@ void DefaultObject(Value& obj, const char* key, Allocator& a) {
   if (!Has(obj, key)) json::Set(obj, key, Value(rapidjson::kObjectType), a);
 }
 
-// imagePullPolicy: Always for ":latest" or untagged images, otherwise IfNotPresent.
+// imagePullPolicy: Always for ":latest" or untagged images, otherwise IfNotPresent. As upstream's
+// parsers.ParseImageName, a digest without a tag is not "latest", but "x:latest@sha256:..." is.
 const char* PullPolicyFor(std::string_view image) {
-  if (image.find('@') != std::string_view::npos) return "IfNotPresent";
+  auto at = image.find('@');
+  if (at != std::string_view::npos) {
+    image = image.substr(0, at);
+    auto slash = image.rfind('/');
+    auto colon = image.rfind(':');
+    bool tagged = colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash);
+    return tagged && image.substr(colon + 1) == "latest" ? "Always" : "IfNotPresent";
+  }
   auto slash = image.rfind('/');
   auto colon = image.rfind(':');
   bool tagged = colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash);
@@ -199,7 +207,11 @@ void DefaultService(json::Document& svc, const DefaultingContext&) {
     for (auto& p : ports->GetArray()) {
       if (!p.IsObject()) continue;
       DefaultString(p, "protocol", "TCP", a);
-      if (!Has(p, "targetPort") && Has(p, "port")) {
+      // As SetDefaults_Service: an absent, 0 or "" targetPort becomes the port.
+      const Value* tp = json::Find(p, {"targetPort"});
+      bool unset = tp == nullptr || tp->IsNull() || (tp->IsInt64() && tp->GetInt64() == 0) ||
+                   (tp->IsString() && tp->GetStringLength() == 0);
+      if (unset && Has(p, "port")) {
         Value copy(p["port"], a);
         json::Set(p, "targetPort", std::move(copy), a);
       }

@@ -133,8 +133,8 @@ Status Add(json::Document& doc, const Op& op, Value v) {
 Status Remove(json::Document& doc, const std::vector<std::string>& path, const std::string& text,
               const char* what, Value* out) {
   auto missing = [&] {
-    return OpError(std::string(what) + " operation does not apply: doc is missing path: \"" +
-                   text + "\": missing value");
+    return OpError(std::string(what) + " operation does not apply: doc is missing path: \"" + text +
+                   "\": missing value");
   };
   if (path.empty()) return missing();
   Value* parent = Resolve(doc, path, path.size() - 1);
@@ -185,8 +185,8 @@ Status ApplyOp(json::Document& doc, const Op& op) {
   // move and copy
   Value* source = Resolve(doc, op.from, op.from.size());
   if (!source)
-    return OpError(op.op + " operation does not apply: doc is missing from path: " +
-                   op.from_text + ": missing value");
+    return OpError(op.op + " operation does not apply: doc is missing from path: " + op.from_text +
+                   ": missing value");
   if (op.op == "copy") return Add(doc, op, DeepCopy(*source, a));
   if (op.from == op.path) return Status::Ok();
   if (IsPrefix(op.from, op.path))
@@ -261,7 +261,8 @@ Status ApplyJsonPatch(json::Document& target, std::string_view patch) {
 
 Status ApplyJsonPatch(json::Document& target, const json::Value& patch) {
   if (!patch.IsArray())
-    return BadRequest("json: cannot unmarshal " + std::string(patch.IsObject() ? "object" : "value") +
+    return BadRequest("json: cannot unmarshal " +
+                      std::string(patch.IsObject() ? "object" : "value") +
                       " into Go value of type jsonpatch.Patch");
   if (patch.Size() > kMaxJsonPatchOperations)
     return Status(Code::kTooLarge, "The allowed maximum operations in a JSON patch is " +

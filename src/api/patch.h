@@ -46,9 +46,12 @@ Status ApplyMergePatch(json::Document& target, const json::Value& patch);
 // "$retainKeys", "$setElementOrder/<field>", "$deleteFromPrimitiveList/<field>". Directives
 // never reach the result.
 // Like upstream, `{"$patch": "delete"}` as a field's value leaves that field as an empty object.
-// Errors: kBadRequest for a patch that is not an object or a malformed directive / missing
-// merge key; kInvalid for lists of lists and for content outside a $retainKeys list (upstream
-// 422 cases).
+// The caller decides whether `kind` may be strategically patched at all (upstream answers 415
+// for custom resources: check schema.HasKind); unknown kinds get map-merge/list-replace.
+// Errors: kBadRequest for a patch that is not an object, a malformed directive, patch content
+// outside its $retainKeys list, a list element lacking its merge key, or mixed element types;
+// kInvalid for lists of lists (upstream's 422 case). Upstream answers some of the kBadRequest
+// cases (missing merge key) with a 500; 400 is the deliberate choice here.
 Status ApplyStrategicMergePatch(json::Document& target, const json::Value& patch,
                                 const PatchSchema& schema, std::string_view kind);
 

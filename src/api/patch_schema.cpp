@@ -146,22 +146,60 @@ std::vector<TablePatchSchema::Row> BuiltinRows() {
 
 std::map<std::string, std::string, std::less<>> BuiltinKindRoots() {
   std::map<std::string, std::string, std::less<>> roots;
-  for (const char* kind :
-       {"Pod", "PodTemplate", "ReplicationController", "Deployment", "ReplicaSet", "StatefulSet",
-        "DaemonSet", "Job", "CronJob", "Service", "Node", "Namespace", "PersistentVolumeClaim",
-        "ServiceAccount", "ComponentStatus", "HorizontalPodAutoscaler", "PodDisruptionBudget",
-        "FlowSchema", "PriorityLevelConfiguration", "CSINode", "ValidatingWebhookConfiguration",
-        "MutatingWebhookConfiguration", "ValidatingAdmissionPolicy"}) {
+  for (const char* kind : {"Pod",
+                           "PodTemplate",
+                           "ReplicationController",
+                           "Deployment",
+                           "ReplicaSet",
+                           "StatefulSet",
+                           "DaemonSet",
+                           "Job",
+                           "CronJob",
+                           "Service",
+                           "Node",
+                           "Namespace",
+                           "PersistentVolumeClaim",
+                           "ServiceAccount",
+                           "ComponentStatus",
+                           "HorizontalPodAutoscaler",
+                           "PodDisruptionBudget",
+                           "FlowSchema",
+                           "PriorityLevelConfiguration",
+                           "CSINode",
+                           "ValidatingWebhookConfiguration",
+                           "MutatingWebhookConfiguration",
+                           "ValidatingAdmissionPolicy"}) {
     roots[kind] = kind;
   }
   // Built-in kinds with no tagged fields beyond ObjectMeta.
-  for (const char* kind :
-       {"ConfigMap", "Secret", "Endpoints", "Event", "LimitRange", "ResourceQuota",
-        "PersistentVolume", "Binding", "EndpointSlice", "Lease", "Ingress", "IngressClass",
-        "NetworkPolicy", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding",
-        "PriorityClass", "StorageClass", "CSIDriver", "CSIStorageCapacity", "VolumeAttachment",
-        "RuntimeClass", "CustomResourceDefinition", "APIService", "CertificateSigningRequest",
-        "ValidatingAdmissionPolicyBinding", "ControllerRevision"}) {
+  for (const char* kind : {"ConfigMap",
+                           "Secret",
+                           "Endpoints",
+                           "Event",
+                           "LimitRange",
+                           "ResourceQuota",
+                           "PersistentVolume",
+                           "Binding",
+                           "EndpointSlice",
+                           "Lease",
+                           "Ingress",
+                           "IngressClass",
+                           "NetworkPolicy",
+                           "ClusterRole",
+                           "ClusterRoleBinding",
+                           "Role",
+                           "RoleBinding",
+                           "PriorityClass",
+                           "StorageClass",
+                           "CSIDriver",
+                           "CSIStorageCapacity",
+                           "VolumeAttachment",
+                           "RuntimeClass",
+                           "CustomResourceDefinition",
+                           "APIService",
+                           "CertificateSigningRequest",
+                           "ValidatingAdmissionPolicyBinding",
+                           "ControllerRevision"}) {
     roots[kind] = "Object";
   }
   return roots;
@@ -188,8 +226,8 @@ const TablePatchSchema::Row* TablePatchSchema::Find(std::string_view type,
   return it == rows_.end() ? nullptr : &it->second;
 }
 
-std::optional<FieldStrategy> TablePatchSchema::ForPath(
-    std::string_view kind, const std::vector<std::string>& path) const {
+std::optional<FieldStrategy> TablePatchSchema::ForPath(std::string_view kind,
+                                                       const std::vector<std::string>& path) const {
   auto root = kind_roots_.find(kind);
   if (root == kind_roots_.end() || path.empty()) return std::nullopt;
   std::string_view type = root->second;

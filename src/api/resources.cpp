@@ -71,8 +71,9 @@ std::string Lower(std::string s) {
 }  // namespace
 
 std::string ResourceInfo::StorePrefix() const {
-  // Both event APIs share one store of events, as upstream (events.k8s.io converts).
-  if (plural == "events") return "/registry/events/";
+  // Upstream keeps one store of events and converts events.k8s.io/v1 to and from core/v1;
+  // until that conversion exists the two APIs keep separate collections, so neither ever
+  // reads an object in the other's shape.
   if (group.empty() || group == "apps" || group == "batch" || group == "policy")
     return "/registry/" + plural + "/";
   return "/registry/" + group + "/" + plural + "/";

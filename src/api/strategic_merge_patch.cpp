@@ -225,9 +225,7 @@ class Merger {
     std::vector<std::string>& path_;
   };
 
-  FieldStrategy Strategy() const {
-    return schema_.ForPath(kind_, path_).value_or(FieldStrategy{});
-  }
+  FieldStrategy Strategy() const { return schema_.ForPath(kind_, path_).value_or(FieldStrategy{}); }
 
   // A patch value for a field the original lacks, cleaned of directives and nulls. nullopt when
   // nothing should be stored (a map that only says "$patch: delete").
@@ -357,8 +355,7 @@ class Merger {
   Status MergeList(Value& original, const std::string& field, const Value& patch,
                    const FieldStrategy& fs, bool is_delete_list) {
     Value* list = Member(original, field);
-    if (list && list->IsArray() &&
-        (fs.strategy == FieldStrategy::Kind::kMerge || is_delete_list))
+    if (list && list->IsArray() && (fs.strategy == FieldStrategy::Kind::kMerge || is_delete_list))
       return MergeSlice(*list, patch, fs.merge_key, is_delete_list);
     if (is_delete_list) return Status::Ok();
     ASSIGN_OR_RETURN(std::optional<Value> fresh, Fresh(patch));
@@ -401,6 +398,40 @@ class Merger {
     }
   }
 
+  // Upstream mergeSliceWithSpecialElements: "$patch: delete" elements remove every original
+  // element with their merge key; "$patch: replace" asks for the list to be replaced by the
+  // other elements. `items` receives the ordinary elements.
+  Status ApplySpecialElements(Value& original, const Value& patch, const std::string& merge_key,
+                              std::vector<const Value*>& items, bool& replace) {
+    for (const auto& e : patch.GetArray()) {
+      const Value* d = Directive(e);
+      if (!d) {
+        items.push_back(&e);
+        continue;
+      }
+      std::string_view dir = d->IsString() ? Str(*d) : "";
+      if (dir == "replace") {
+        replace = true;
+      } else if (dir == "merge") {
+        return BadRequest("merging lists cannot yet be specified in the patch");
+      } else if (dir != "delete") {
+        return BadPatchType(*d, e);
+      } else {
+        const Value* kv = Member(e, merge_key);
+        if (!kv) return NoMergeKey(e, merge_key);
+        for (rapidjson::SizeType i = 0; i < original.Size();) {
+          const Value* ov = Member(original[i], merge_key);
+          if (ov && *ov == *kv) {
+            original.Erase(original.Begin() + i);
+          } else {
+            ++i;
+          }
+        }
+      }
+    }
+    return Status::Ok();
+  }
+
   // Upstream mergeSlice: `original` and `patch` are arrays.
   Status MergeSlice(Value& original, const Value& patch, const std::string& merge_key,
                     bool is_delete_list) {
@@ -412,35 +443,9 @@ class Merger {
       for (const auto& p : path_) path += (path.empty() ? "" : ".") + p;
       return BadRequest("cannot merge lists without merge key for " + path);
     }
-    // Special elements first: deletions edit the original, a replace marker discards it.
     std::vector<const Value*> items;
     bool replace = false;
-    for (const auto& e : patch.GetArray()) {
-      const Value* d = Directive(e);
-      if (!d) {
-        items.push_back(&e);
-        continue;
-      }
-      std::string_view dir = d->IsString() ? Str(*d) : "";
-      if (dir == "delete") {
-        const Value* kv = Member(e, merge_key);
-        if (!kv) return NoMergeKey(e, merge_key);
-        for (rapidjson::SizeType i = 0; i < original.Size();) {
-          const Value* ov = Member(original[i], merge_key);
-          if (ov && *ov == *kv) {
-            original.Erase(original.Begin() + i);
-          } else {
-            ++i;
-          }
-        }
-      } else if (dir == "replace") {
-        replace = true;
-      } else if (dir == "merge") {
-        return BadRequest("merging lists cannot yet be specified in the patch");
-      } else {
-        return BadPatchType(*d, e);
-      }
-    }
+    RETURN_IF_ERROR(ApplySpecialElements(original, patch, merge_key, items, replace));
     if (replace) {
       Value fresh(rapidjson::kArrayType);
       for (const Value* e : items) {
@@ -517,8 +522,9 @@ class Merger {
 Status ApplyStrategicMergePatch(json::Document& target, const json::Value& patch,
                                 const PatchSchema& schema, std::string_view kind) {
   if (!patch.IsObject())
-    return BadRequest("json: cannot unmarshal non-object into Go value of type "
-                      "map[string]interface {}");
+    return BadRequest(
+        "json: cannot unmarshal non-object into Go value of type "
+        "map[string]interface {}");
   if (!target.IsObject()) return BadRequest("invalid JSON document");
   json::Document work = json::Copy(target);
   Merger merger(schema, kind, work.GetAllocator());

@@ -125,57 +125,115 @@ const Column kAge = {"Age", "string", "",
                      "api-conventions.md#metadata",
                      0};
 
+bool HasCondition(const Value& pod, const char* type, const char* status) {
+  if (const Value* cs = json::Find(pod, {"status", "conditions"}); cs && cs->IsArray())
+    for (auto& c : cs->GetArray())
+      if (S(c, {"type"}) == type && S(c, {"status"}) == status) return true;
+  return false;
+}
+
+// Keeps the later of two RFC 3339 times (the API writes them all in the same UTC form, so the
+// strings order as the times do).
+void KeepLatest(const Value& c, std::string* latest) {
+  std::string fin = S(c, {"lastState", "terminated", "finishedAt"});
+  if (fin > *latest) *latest = fin;
+}
+
+// A terminated container without a reason: "Signal:N" or "ExitCode:N".
+std::string TerminatedNoReason(const Value& c) {
+  int64_t sig = I(c, {"state", "terminated", "signal"});
+  if (sig != 0) return "Signal:" + std::to_string(sig);
+  return "ExitCode:" + std::to_string(I(c, {"state", "terminated", "exitCode"}));
+}
+
+// The STATUS, READY and RESTARTS of `kubectl get pods`, as upstream's printPod.
 std::string PodStatusReason(const Value& pod, int* ready, int* total, int64_t* restarts,
                             std::string* last_restart) {
+  std::string phase = S(pod, {"status", "phase"});
   std::string reason = S(pod, {"status", "reason"});
-  if (reason.empty()) reason = S(pod, {"status", "phase"}, "Pending");
+  if (reason.empty()) reason = phase;
+  if (const Value* cs = json::Find(pod, {"status", "conditions"}); cs && cs->IsArray())
+    for (auto& c : cs->GetArray())
+      if (S(c, {"type"}) == "PodScheduled" && S(c, {"reason"}) == "SchedulingGated")
+        reason = "SchedulingGated";
   *ready = 0;
   *total = 0;
   *restarts = 0;
   if (const Value* cs = json::Find(pod, {"spec", "containers"}); cs && cs->IsArray())
     *total = static_cast<int>(cs->Size());
+  // Sidecars (init containers with restartPolicy Always) count as containers.
+  std::vector<std::string> sidecars;
+  size_t init_count = 0;
+  if (const Value* ics = json::Find(pod, {"spec", "initContainers"}); ics && ics->IsArray()) {
+    init_count = ics->Size();
+    for (auto& c : ics->GetArray())
+      if (S(c, {"restartPolicy"}) == "Always") {
+        sidecars.push_back(S(c, {"name"}));
+        ++*total;
+      }
+  }
+  auto is_sidecar = [&](const Value& c) {
+    return std::find(sidecars.begin(), sidecars.end(), S(c, {"name"})) != sidecars.end();
+  };
+  int64_t sidecar_restarts = 0;
+  std::string sidecar_last;
   bool initializing = false;
   if (const Value* ics = json::Find(pod, {"status", "initContainerStatuses"}); ics && ics->IsArray()) {
-    int i = 0;
-    for (auto& c : ics->GetArray()) {
+    for (rapidjson::SizeType i = 0; i < ics->Size(); ++i) {
+      const Value& c = (*ics)[i];
       *restarts += I(c, {"restartCount"});
-      std::string term_reason = S(c, {"state", "terminated", "reason"});
+      KeepLatest(c, last_restart);
+      if (is_sidecar(c)) {
+        sidecar_restarts += I(c, {"restartCount"});
+        KeepLatest(c, &sidecar_last);
+      }
       bool term = json::Find(c, {"state", "terminated"}) != nullptr;
-      if (term && I(c, {"state", "terminated", "exitCode"}) == 0) { ++i; continue; }
+      if (term && I(c, {"state", "terminated", "exitCode"}) == 0) continue;
+      if (is_sidecar(c) && json::GetBool(c, {"started"})) {
+        if (json::GetBool(c, {"ready"})) ++*ready;
+        continue;
+      }
+      std::string waiting = S(c, {"state", "waiting", "reason"});
       if (term) {
-        reason = "Init:" + (term_reason.empty() ? "Signal" : term_reason);
-      } else if (std::string w = S(c, {"state", "waiting", "reason"}); !w.empty() && w != "PodInitializing") {
-        reason = "Init:" + w;
+        std::string r = S(c, {"state", "terminated", "reason"});
+        reason = "Init:" + (r.empty() ? TerminatedNoReason(c) : r);
+      } else if (!waiting.empty() && waiting != "PodInitializing") {
+        reason = "Init:" + waiting;
       } else {
-        reason = "Init:" + std::to_string(i) + "/" + std::to_string(ics->Size());
+        reason = "Init:" + std::to_string(i) + "/" + std::to_string(init_count);
       }
       initializing = true;
       break;
     }
   }
-  if (!initializing) {
+  if (!initializing || HasCondition(pod, "Initialized", "True")) {
+    *restarts = sidecar_restarts;
+    *last_restart = sidecar_last;
+    bool has_running = false;
     if (const Value* st = json::Find(pod, {"status", "containerStatuses"}); st && st->IsArray()) {
-      bool has_running = false;
-      for (auto& c : st->GetArray()) {
+      // Backwards, so that the first container's state wins, as upstream.
+      for (rapidjson::SizeType n = st->Size(); n > 0; --n) {
+        const Value& c = (*st)[n - 1];
         *restarts += I(c, {"restartCount"});
-        if (std::string w = S(c, {"state", "waiting", "reason"}); !w.empty()) {
-          reason = w;
+        KeepLatest(c, last_restart);
+        std::string waiting = S(c, {"state", "waiting", "reason"});
+        std::string term_reason = S(c, {"state", "terminated", "reason"});
+        if (!waiting.empty()) {
+          reason = waiting;
         } else if (json::Find(c, {"state", "terminated"})) {
-          std::string r = S(c, {"state", "terminated", "reason"});
-          if (r.empty()) r = "ExitCode:" + std::to_string(I(c, {"state", "terminated", "exitCode"}));
-          reason = r;
-        } else if (json::Find(c, {"state", "running"}) && json::GetBool(c, {"ready"})) {
+          reason = term_reason.empty() ? TerminatedNoReason(c) : term_reason;
+        } else if (json::GetBool(c, {"ready"}) && json::Find(c, {"state", "running"})) {
           has_running = true;
           ++*ready;
         }
-        std::string fin = S(c, {"lastState", "terminated", "finishedAt"});
-        if (!fin.empty()) *last_restart = fin;
       }
-      if (reason == "Completed" && has_running) reason = "Running";
     }
+    if (reason == "Completed" && has_running)
+      reason = HasCondition(pod, "Ready", "True") ? "Running" : "NotReady";
   }
   if (json::Find(pod, {"metadata", "deletionTimestamp"})) {
-    reason = S(pod, {"status", "reason"}) == "NodeLost" ? "Unknown" : "Terminating";
+    if (S(pod, {"status", "reason"}) == "NodeLost") reason = "Unknown";
+    else if (phase != "Succeeded" && phase != "Failed") reason = "Terminating";
   }
   return reason;
 }
@@ -202,7 +260,10 @@ Printer PodPrinter() {
             if (restarts > 0 && !last.empty()) r += " (" + AgeOf(last) + " ago)";
             Str(w, r);
             Str(w, Age(o));
-            Str(w, NoneIfEmpty(S(o, {"status", "podIP"})));
+            std::string ip;
+            if (const Value* ips = json::Find(o, {"status", "podIPs"}); ips && ips->IsArray() && !ips->Empty())
+              ip = S((*ips)[0], {"ip"});
+            Str(w, NoneIfEmpty(ip));
             Str(w, NoneIfEmpty(S(o, {"spec", "nodeName"})));
             Str(w, NoneIfEmpty(S(o, {"status", "nominatedNodeName"})));
             const Value* gates = json::Find(o, {"spec", "readinessGates"});
@@ -213,7 +274,10 @@ Printer PodPrinter() {
                 std::string t = S(g, {"conditionType"});
                 if (conds && conds->IsArray())
                   for (auto& c : conds->GetArray())
-                    if (S(c, {"type"}) == t && S(c, {"status"}) == "True") ++ok;
+                    if (S(c, {"type"}) == t) {
+                      if (S(c, {"status"}) == "True") ++ok;
+                      break;
+                    }
               }
               Str(w, std::to_string(ok) + "/" + std::to_string(gates->Size()));
             } else {
@@ -238,7 +302,7 @@ Printer NodePrinter() {
             if (const Value* cs = json::Find(o, {"status", "conditions"}); cs && cs->IsArray())
               for (auto& c : cs->GetArray())
                 if (S(c, {"type"}) == "Ready")
-                  status = S(c, {"status"}) == "True" ? "Ready" : (S(c, {"status"}) == "False" ? "NotReady" : "Unknown");
+                  status = S(c, {"status"}) == "True" ? "Ready" : "NotReady";  // also for Unknown
             if (json::GetBool(o, {"spec", "unschedulable"})) status += ",SchedulingDisabled";
             std::vector<std::string> roles;
             if (const Value* l = json::Find(o, {"metadata", "labels"}); l && l->IsObject())
@@ -246,9 +310,11 @@ Printer NodePrinter() {
                 std::string k = kv.name.GetString();
                 const std::string p = "node-role.kubernetes.io/";
                 if (k.rfind(p, 0) == 0 && k.size() > p.size()) roles.push_back(k.substr(p.size()));
-                else if (k == "kubernetes.io/role" && kv.value.IsString()) roles.push_back(kv.value.GetString());
+                else if (k == "kubernetes.io/role" && kv.value.IsString() && kv.value.GetStringLength() > 0)
+                  roles.push_back(kv.value.GetString());
               }
             std::sort(roles.begin(), roles.end());
+            roles.erase(std::unique(roles.begin(), roles.end()), roles.end());
             std::string internal, external;
             if (const Value* as = json::Find(o, {"status", "addresses"}); as && as->IsArray())
               for (auto& a : as->GetArray()) {
@@ -262,9 +328,9 @@ Printer NodePrinter() {
             Str(w, S(o, {"status", "nodeInfo", "kubeletVersion"}));
             Str(w, NoneIfEmpty(internal));
             Str(w, NoneIfEmpty(external));
-            Str(w, NoneIfEmpty(S(o, {"status", "nodeInfo", "osImage"})));
-            Str(w, NoneIfEmpty(S(o, {"status", "nodeInfo", "kernelVersion"})));
-            Str(w, NoneIfEmpty(S(o, {"status", "nodeInfo", "containerRuntimeVersion"})));
+            Str(w, S(o, {"status", "nodeInfo", "osImage"}, "<unknown>"));
+            Str(w, S(o, {"status", "nodeInfo", "kernelVersion"}, "<unknown>"));
+            Str(w, S(o, {"status", "nodeInfo", "containerRuntimeVersion"}, "<unknown>"));
           }};
 }
 
@@ -296,19 +362,27 @@ Printer ServicePrinter() {
             if (type == "ExternalName") {
               ext = S(o, {"spec", "externalName"});
             } else if (type == "LoadBalancer") {
+              // Ingress addresses (sorted, unique) first, then spec.externalIPs.
+              std::vector<std::string> lb;
               if (const Value* in = json::Find(o, {"status", "loadBalancer", "ingress"}); in && in->IsArray())
                 for (auto& x : in->GetArray()) {
                   std::string v = S(x, {"ip"});
                   if (v.empty()) v = S(x, {"hostname"});
-                  if (!v.empty()) ips.push_back(v);
+                  if (!v.empty()) lb.push_back(v);
                 }
-              ext = ips.empty() ? "<pending>" : Join(ips);
+              std::sort(lb.begin(), lb.end());
+              lb.erase(std::unique(lb.begin(), lb.end()), lb.end());
+              lb.insert(lb.end(), ips.begin(), ips.end());
+              ext = lb.empty() ? "<pending>" : Join(lb);
             } else if (!ips.empty()) {
               ext = Join(ips);
             }
             Str(w, S(o, {"metadata", "name"}));
             Str(w, type);
-            Str(w, NoneIfEmpty(S(o, {"spec", "clusterIP"})));
+            std::string cluster_ip = S(o, {"spec", "clusterIP"});
+            if (const Value* cips = json::Find(o, {"spec", "clusterIPs"}); cips && cips->IsArray() && !cips->Empty())
+              cluster_ip = (*cips)[0].IsString() ? (*cips)[0].GetString() : "";
+            Str(w, NoneIfEmpty(cluster_ip));
             Str(w, ext);
             Str(w, ServicePorts(o));
             Str(w, Age(o));
@@ -423,18 +497,19 @@ Printer StatefulSetPrinter() {
           }};
 }
 
+// Upstream's precedence: Complete, Failed, Terminating, Suspended, FailureTarget, Running.
 std::string JobStatus(const Value& o) {
-  if (const Value* cs = json::Find(o, {"status", "conditions"}); cs && cs->IsArray())
-    for (auto& c : cs->GetArray()) {
-      if (S(c, {"status"}) != "True") continue;
-      std::string t = S(c, {"type"});
-      if (t == "Complete") return "Complete";
-      if (t == "Failed") return "Failed";
-      if (t == "Suspended") return "Suspended";
-      if (t == "FailureTarget") return "FailureTarget";
-      if (t == "SuccessCriteriaMet") return "SuccessCriteriaMet";
-    }
+  auto has = [&](const char* type) {
+    if (const Value* cs = json::Find(o, {"status", "conditions"}); cs && cs->IsArray())
+      for (auto& c : cs->GetArray())
+        if (S(c, {"type"}) == type) return S(c, {"status"}) == "True";
+    return false;
+  };
+  if (has("Complete")) return "Complete";
+  if (has("Failed")) return "Failed";
   if (json::Find(o, {"metadata", "deletionTimestamp"})) return "Terminating";
+  if (has("Suspended")) return "Suspended";
+  if (has("FailureTarget")) return "FailureTarget";
   return "Running";
 }
 
@@ -450,8 +525,10 @@ Printer JobPrinter() {
             std::string comp;
             if (json::Find(o, {"spec", "completions"}))
               comp = std::to_string(I(o, {"status", "succeeded"})) + "/" + std::to_string(I(o, {"spec", "completions"}));
-            else
+            else if (I(o, {"spec", "parallelism"}) > 1)
               comp = std::to_string(I(o, {"status", "succeeded"})) + "/1 of " + std::to_string(I(o, {"spec", "parallelism"}));
+            else
+              comp = std::to_string(I(o, {"status", "succeeded"})) + "/1";
             Str(w, comp);
             std::string start = S(o, {"status", "startTime"});
             std::string done = S(o, {"status", "completionTime"});
@@ -511,7 +588,9 @@ Printer EventPrinter() {
             std::string first = S(o, {"firstTimestamp"});
             if (first.empty()) first = S(o, {"eventTime"});
             std::string kind = S(o, {"involvedObject", "kind"});
-            std::string obj = kind.empty() ? "" : (std::string(1, std::tolower(kind[0])) + kind.substr(1) + "/" + S(o, {"involvedObject", "name"}));
+            std::string obj = kind;
+            for (char& ch : obj) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+            if (!S(o, {"involvedObject", "name"}).empty()) obj += "/" + S(o, {"involvedObject", "name"});
             std::string src = S(o, {"source", "component"});
             if (src.empty()) src = S(o, {"reportingComponent"});
             if (!S(o, {"source", "host"}).empty()) src += ", " + S(o, {"source", "host"});

@@ -1,5 +1,6 @@
 #include "api/validate_kinds.h"
 
+#include <map>
 #include <set>
 
 #include "api/validation.h"
@@ -12,6 +13,40 @@ using json::Value;
 
 std::string Str(const Value& v) { return v.IsString() ? std::string(v.GetString()) : ""; }
 
+// Upstream prints a bad value with Go's fmt: numbers bare, strings quoted, maps as Go syntax.
+void AddInvalidRaw(FieldCauses* causes, const std::string& field, const std::string& rendered,
+                   const std::string& detail) {
+  causes->push_back({"FieldValueInvalid", field, "Invalid value: " + rendered + ": " + detail});
+}
+
+void AddInvalidInt(FieldCauses* causes, const std::string& field, int64_t value,
+                   const std::string& detail) {
+  AddInvalidRaw(causes, field, std::to_string(value), detail);
+}
+
+std::string GoQuote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+// %#v of a map[string]string: keys sorted.
+std::string GoStringMap(const Value* m) {
+  if (m == nullptr || !m->IsObject()) return "map[string]string(nil)";
+  std::map<std::string, std::string> sorted;
+  for (auto& kv : m->GetObject()) sorted[Str(kv.name)] = Str(kv.value);
+  std::string out = "map[string]string{";
+  bool first = true;
+  for (auto& [k, v] : sorted) {
+    out += (first ? "" : ", ") + GoQuote(k) + ":" + GoQuote(v);
+    first = false;
+  }
+  return out + "}";
+}
+
 void ValidatePorts(const Value& c, const std::string& path, FieldCauses* causes) {
   const Value* ports = json::Find(c, {"ports"});
   if (ports == nullptr || !ports->IsArray()) return;
@@ -20,11 +55,10 @@ void ValidatePorts(const Value& c, const std::string& path, FieldCauses* causes)
     const Value& p = (*ports)[i];
     std::string pp = path + ".ports[" + std::to_string(i) + "]";
     int64_t port = json::GetInt(p, {"containerPort"}, 0);
-    if (!json::Find(p, {"containerPort"})) {
+    if (port == 0) {  // Go cannot tell 0 from absent: upstream says Required
       AddRequired(causes, pp + ".containerPort");
     } else if (port < 1 || port > 65535) {
-      AddInvalid(causes, pp + ".containerPort", std::to_string(port),
-                 "must be between 1 and 65535, inclusive");
+      AddInvalidInt(causes, pp + ".containerPort", port, "must be between 1 and 65535, inclusive");
     }
     std::string proto = json::GetString(p, {"protocol"}, "TCP");
     if (proto != "TCP" && proto != "UDP" && proto != "SCTP")
@@ -33,7 +67,7 @@ void ValidatePorts(const Value& c, const std::string& path, FieldCauses* causes)
     if (!name.empty()) {
       std::string err = CheckIanaSvcName(name);
       if (!err.empty()) AddInvalid(causes, pp + ".name", name, err);
-      if (!names.insert(name).second) AddDuplicate(causes, pp + ".name", name);
+      else if (!names.insert(name).second) AddDuplicate(causes, pp + ".name", name);
     }
   }
 }
@@ -86,7 +120,7 @@ void ValidateTolerations(const Value& spec, const std::string& path, FieldCauses
 
 // Pod spec fields an update may change (upstream: images, activeDeadlineSeconds, additions to
 // tolerations, terminationGracePeriodSeconds); everything else is compared for equality.
-std::string MutableStripped(const Value& spec) {
+json::Document MutableStripped(const Value& spec) {
   json::Document d;
   d.CopyFrom(spec, d.GetAllocator());
   json::Remove(d, "activeDeadlineSeconds");
@@ -96,7 +130,7 @@ std::string MutableStripped(const Value& spec) {
     if (Value* cs = json::FindMutable(d, {list}); cs && cs->IsArray())
       for (auto& c : cs->GetArray()) json::Remove(c, "image");
   }
-  return json::Serialize(d);
+  return d;
 }
 
 }  // namespace
@@ -107,17 +141,23 @@ void ValidatePodSpec(const Value& spec, const std::string& path, bool is_templat
   std::set<std::string> names;
   ValidateContainers(spec, "containers", path, true, &names, causes);
   ValidateContainers(spec, "initContainers", path, false, &names, causes);
+  // Absent fields were defaulted; an explicit "" is Required, as upstream.
   std::string rp = json::GetString(spec, {"restartPolicy"}, "Always");
-  if (rp != "Always" && rp != "OnFailure" && rp != "Never")
-    AddNotSupported(causes, path + ".restartPolicy", rp, {"Always", "Never", "OnFailure"});
+  if (rp.empty())
+    AddRequired(causes, path + ".restartPolicy");
+  else if (rp != "Always" && rp != "OnFailure" && rp != "Never")
+    AddNotSupported(causes, path + ".restartPolicy", rp, {"Always", "OnFailure", "Never"});
   std::string dp = json::GetString(spec, {"dnsPolicy"}, "ClusterFirst");
-  if (dp != "ClusterFirst" && dp != "ClusterFirstWithHostNet" && dp != "Default" && dp != "None")
+  if (dp.empty())
+    AddRequired(causes, path + ".dnsPolicy");
+  else if (dp != "ClusterFirst" && dp != "ClusterFirstWithHostNet" && dp != "Default" &&
+           dp != "None")
     AddNotSupported(causes, path + ".dnsPolicy", dp,
-                    {"ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"});
+                    {"ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"});
   if (const Value* v = json::Find(spec, {"terminationGracePeriodSeconds"});
       v && v->IsInt64() && v->GetInt64() < 0)
-    AddInvalid(causes, path + ".terminationGracePeriodSeconds", std::to_string(v->GetInt64()),
-               "must be greater than or equal to 0");
+    AddInvalidInt(causes, path + ".terminationGracePeriodSeconds", v->GetInt64(),
+                  "must be greater than or equal to 0");
   ValidateTolerations(spec, path, causes);
   if (const Value* vols = json::Find(spec, {"volumes"}); vols && vols->IsArray()) {
     std::set<std::string> vnames;
@@ -139,7 +179,7 @@ void ValidatePod(const Value& pod, const Value* old, FieldCauses* causes) {
   if (old_spec == nullptr) return;
   std::string old_node = json::GetString(*old_spec, {"nodeName"});
   std::string new_node = json::GetString(*spec, {"nodeName"});
-  if (MutableStripped(*spec) != MutableStripped(*old_spec)) {
+  if (MutableStripped(*spec) != MutableStripped(*old_spec)) {  // deep, key-order blind
     AddForbidden(causes, "spec",
                  "pod updates may not change fields other than `spec.containers[*].image`,"
                  "`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,"
@@ -182,20 +222,24 @@ void ValidateService(const Value& svc, const Value* old, FieldCauses* causes) {
       }
       int64_t port = json::GetInt(p, {"port"}, 0);
       if (port < 1 || port > 65535)
-        AddInvalid(causes, pp + ".port", std::to_string(port), "must be between 1 and 65535, inclusive");
+        AddInvalidInt(causes, pp + ".port", port, "must be between 1 and 65535, inclusive");
       std::string proto = json::GetString(p, {"protocol"}, "TCP");
       if (proto != "TCP" && proto != "UDP" && proto != "SCTP")
         AddNotSupported(causes, pp + ".protocol", proto, {"SCTP", "TCP", "UDP"});
+      // Upstream reports the (protocol, port) key struct printed with %#v.
       if (!keys.insert(std::to_string(port) + "/" + proto).second)
-        AddDuplicate(causes, pp, std::to_string(port) + "/" + proto);
+        causes->push_back({"FieldValueDuplicate", pp,
+                           "Duplicate value: core.ServicePort{Name:\"\", Protocol:" + GoQuote(proto) +
+                               ", AppProtocol:(*string)(nil), Port:" + std::to_string(port) +
+                               ", TargetPort:intstr.IntOrString{Type:0, IntVal:0, StrVal:\"\"}, "
+                               "NodePort:0}"});
       if (json::GetInt(p, {"nodePort"}) != 0 &&
           type != "NodePort" && type != "LoadBalancer")
         AddForbidden(causes, pp + ".nodePort", "may not be used when `type` is '" + type + "'");
       if (const Value* tp = json::Find(p, {"targetPort"}); tp && tp->IsInt64()) {
         int64_t t = tp->GetInt64();
         if (t < 1 || t > 65535)
-          AddInvalid(causes, pp + ".targetPort", std::to_string(t),
-                     "must be between 1 and 65535, inclusive");
+          AddInvalidInt(causes, pp + ".targetPort", t, "must be between 1 and 65535, inclusive");
       }
     }
   }
@@ -215,8 +259,7 @@ void ValidateWorkload(const std::string& kind, const Value& obj, const Value* ol
     return;
   }
   if (const Value* r = json::Find(*spec, {"replicas"}); r && r->IsInt64() && r->GetInt64() < 0)
-    AddInvalid(causes, "spec.replicas", std::to_string(r->GetInt64()),
-               "must be greater than or equal to 0");
+    AddInvalidInt(causes, "spec.replicas", r->GetInt64(), "must be greater than or equal to 0");
   const Value* tmpl = json::Find(*spec, {"template"});
   const Value* sel = json::Find(*spec, {"selector"});
   bool selector_required = kind != "ReplicationController" && kind != "Job";
@@ -227,13 +270,16 @@ void ValidateWorkload(const std::string& kind, const Value& obj, const Value* ol
     if (!parsed.ok()) {
       AddInvalid(causes, "spec.selector", json::Serialize(*sel), parsed.status().message());
     } else if (parsed->Empty() && kind != "Job") {
-      AddInvalid(causes, "spec.selector", "", "empty selector is invalid for deployment");
+      // Upstream's wording per kind (ReplicaSet shares the Deployment text).
+      std::string what = kind == "StatefulSet" ? "statefulset"
+                          : kind == "DaemonSet" ? "daemonset"
+                                                : "deployment";
+      AddInvalid(causes, "spec.selector", "", "empty selector is invalid for " + what);
     } else if (tmpl) {
       const Value* labels = json::Find(*tmpl, {"metadata", "labels"});
       if (!parsed->Matches(labels))
-        AddInvalid(causes, "spec.template.metadata.labels",
-                   labels ? json::Serialize(*labels) : "{}",
-                   "`selector` does not match template `labels`");
+        AddInvalidRaw(causes, "spec.template.metadata.labels", GoStringMap(labels),
+                      "`selector` does not match template `labels`");
     }
   }
   if (tmpl == nullptr || !tmpl->IsObject()) {

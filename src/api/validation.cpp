@@ -1,5 +1,6 @@
 #include "api/validation.h"
 
+#include <algorithm>
 #include <cctype>
 
 namespace cluster::api {
@@ -33,6 +34,15 @@ const char kLabelValueMsg[] =
     "'my_value',  or '12345', regex used for validation is "
     "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
 
+// Service names are DNS-1035 labels upstream: a label that starts with a letter.
+std::string CheckDns1035Label(std::string_view s) {
+  if (s.size() > 63) return "must be no more than 63 characters";
+  if (IsLabel(s) && s.front() >= 'a' && s.front() <= 'z') return "";
+  return "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with "
+         "an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or "
+         "'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
+}
+
 bool IsQualifiedPart(std::string_view s) {
   if (s.empty() || !IsAlnum(s.front()) || !IsAlnum(s.back())) return false;
   for (char c : s)
@@ -61,7 +71,11 @@ void ValidateStringMap(const json::Value& obj, const char* field, bool label_val
   size_t total = 0;
   for (auto& kv : m->GetObject()) {
     std::string key(kv.name.GetString(), kv.name.GetStringLength());
-    std::string err = CheckQualifiedName(key);
+    // Upstream checks annotation keys lower-cased (a prefix like "Example.com/" is accepted).
+    std::string checked = key;
+    if (!label_values)
+      for (char& c : checked) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string err = CheckQualifiedName(checked);
     if (!err.empty()) AddInvalid(causes, path, key, err);
     if (!kv.value.IsString()) {
       AddInvalid(causes, path + "[" + key + "]", "", "must be a string");
@@ -100,6 +114,9 @@ std::string CheckDns1123Label(std::string_view s) {
 std::string CheckQualifiedName(std::string_view s) {
   std::string_view name = s;
   auto slash = s.find('/');
+  if (slash != std::string_view::npos && s.find('/', slash + 1) != std::string_view::npos)
+    return std::string("a qualified name ") + (kQualifiedMsg + sizeof("name part ") - 1) +
+           " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')";
   if (slash != std::string_view::npos) {
     std::string_view prefix = s.substr(0, slash);
     name = s.substr(slash + 1);
@@ -128,6 +145,7 @@ std::string CheckConfigMapKey(std::string_view s) {
   return "";
 }
 
+// First of upstream IsValidPortName's messages, in its order.
 std::string CheckIanaSvcName(std::string_view s) {
   if (s.size() > 15) return "must be no more than 15 characters";
   bool letter = false;
@@ -136,9 +154,9 @@ std::string CheckIanaSvcName(std::string_view s) {
       return "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)";
     if (c >= 'a' && c <= 'z') letter = true;
   }
-  if (s.empty() || s.front() == '-' || s.back() == '-' || s.find("--") != s.npos)
-    return "must not contain consecutive hyphens";
   if (!letter) return "must contain at least one letter (a-z)";
+  if (s.find("--") != s.npos) return "must not contain consecutive hyphens";
+  if (s.front() == '-' || s.back() == '-') return "must not begin or end with a hyphen";
   return "";
 }
 
@@ -188,11 +206,13 @@ void ValidateObjectMeta(const ResourceInfo& info, const json::Value& obj, const 
     std::string err;
     switch (NameRuleFor(info)) {
       case NameRule::kSubdomain: err = CheckDns1123Subdomain(name); break;
-      case NameRule::kLabel: err = CheckDns1123Label(name); break;
+      case NameRule::kLabel:
+        err = info.plural == "services" ? CheckDns1035Label(name) : CheckDns1123Label(name);
+        break;
       case NameRule::kPathSegment:
-        if (name == "." || name == "..") err = "may not be '.' or '..'";
-        else if (name.find('/') != std::string::npos || name.find('%') != std::string::npos)
-          err = "may not contain '/' or '%'";
+        if (name == "." || name == "..") err = "may not be '" + name + "'";
+        else if (name.find('/') != std::string::npos) err = "may not contain '/'";
+        else if (name.find('%') != std::string::npos) err = "may not contain '%'";
         break;
     }
     if (!err.empty()) AddInvalid(causes, "metadata.name", name, err);
@@ -229,13 +249,18 @@ void ValidateObjectMeta(const ResourceInfo& info, const json::Value& obj, const 
 
 std::string InvalidMessage(const std::string& kind, const std::string& name,
                            const FieldCauses& causes) {
-  std::string msg = kind + " \"" + name + "\" is invalid: ";
-  if (causes.size() == 1) return msg + causes[0].field + ": " + causes[0].message;
-  msg += "[";
-  for (size_t i = 0; i < causes.size(); ++i) {
-    if (i) msg += ", ";
-    msg += causes[i].field + ": " + causes[i].message;
+  // As errors.NewInvalid with field.ErrorList.ToAggregate: identical messages appear once, and
+  // brackets only when more than one distinct message remains.
+  std::string msg = kind + " " + Quote(name) + " is invalid";
+  std::vector<std::string> parts;
+  for (const FieldCause& c : causes) {
+    std::string part = c.field + ": " + c.message;
+    if (std::find(parts.begin(), parts.end(), part) == parts.end()) parts.push_back(part);
   }
+  if (parts.empty()) return msg;
+  if (parts.size() == 1) return msg + ": " + parts[0];
+  msg += ": [";
+  for (size_t i = 0; i < parts.size(); ++i) msg += (i ? ", " : "") + parts[i];
   return msg + "]";
 }
 

@@ -94,8 +94,7 @@ Status EtcdGateway::Stream(const std::string& path, const std::string& body,
   return Run(path, body, true, &sink);
 }
 
-Status EtcdGateway::Run(const std::string& path, const std::string& body, bool stream,
-                        Sink* sink) {
+Status EtcdGateway::Run(const std::string& path, const std::string& body, bool stream, Sink* sink) {
   if (impl_->curl == nullptr) return Internal("curl_easy_init failed");
   std::string last_error = "no endpoints";
   for (const std::string& ep : config_.endpoints) {

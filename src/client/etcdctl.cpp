@@ -1,9 +1,9 @@
 // `cluster etcdctl`: flags and verbs as etcdctl 3.4 has them, over the etcd v3 JSON gateway.
 #include "client/etcdctl.h"
 
-#include <CLI/CLI.hpp>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -49,7 +49,9 @@ EtcdGatewayConfig Connection(const Globals& g) {
   EtcdGatewayConfig c;
   c.endpoints = g.endpoints;
   std::string tls = g.data_dir + "/server/tls/etcd/";
-  c.cacert = !g.cacert.empty() ? g.cacert : Exists(tls + "server-ca.crt") ? tls + "server-ca.crt" : "";
+  c.cacert = !g.cacert.empty()               ? g.cacert
+             : Exists(tls + "server-ca.crt") ? tls + "server-ca.crt"
+                                             : "";
   c.cert = !g.cert.empty() ? g.cert : Exists(tls + "client.crt") ? tls + "client.crt" : "";
   c.key = !g.key.empty() ? g.key : Exists(tls + "client.key") ? tls + "client.key" : "";
   if (c.endpoints.empty()) {
@@ -80,8 +82,9 @@ Status KeyRange(const KeyArgs& a, const char* verb, std::string* key, std::strin
     return BadRequest(std::string(verb) +
                       " command needs one argument as key and an optional argument as range_end");
   if ((a.prefix || a.from_key) && a.args.size() > 1)
-    return BadRequest("too many arguments, only accept one argument when `--prefix` or "
-                      "`--from-key` is set");
+    return BadRequest(
+        "too many arguments, only accept one argument when `--prefix` or "
+        "`--from-key` is set");
   *key = a.args[0];
   if (a.args.size() == 2) *end = a.args[1];
   if (a.prefix) {
@@ -204,8 +207,9 @@ int RunCompaction(const Globals& g, const std::vector<std::string>& args, bool p
   json::Document req = Request();
   SetInt(req, "revision", rev);
   SetTrue(req, "physical", physical);
-  return CallAndPrint(g, "/v3/kv/compaction", req,
-                      [&](const json::Value&) { std::printf("compacted revision %lld\n", (long long)rev); });
+  return CallAndPrint(g, "/v3/kv/compaction", req, [&](const json::Value&) {
+    std::printf("compacted revision %lld\n", (long long)rev);
+  });
 }
 
 int RunEndpointStatus(const Globals& g) {
@@ -239,10 +243,11 @@ void PrintWatchJson(const json::Value& result) {
   // etcdctl prints clientv3.WatchResponse, a Go struct without json tags.
   const json::Value* header = json::Find(result, {"header"});
   const json::Value* events = json::Find(result, {"events"});
-  std::printf("{\"Header\":%s,\"Events\":%s,\"CompactRevision\":0,\"Canceled\":false,"
-              "\"Created\":false}\n",
-              header ? etcdctl::ToEtcdctlJson(*header).c_str() : "{}",
-              events ? etcdctl::ToEtcdctlJson(*events).c_str() : "null");
+  std::printf(
+      "{\"Header\":%s,\"Events\":%s,\"CompactRevision\":0,\"Canceled\":false,"
+      "\"Created\":false}\n",
+      header ? etcdctl::ToEtcdctlJson(*header).c_str() : "{}",
+      events ? etcdctl::ToEtcdctlJson(*events).c_str() : "null");
 }
 
 // Handles one streamed line; false (with *error set) ends the watch.
@@ -283,9 +288,8 @@ int RunWatch(const Globals& g, const KeyArgs& a, int64_t rev, bool prev_kv) {
   json::Set(req, "create_request", json::Value(create, req.GetAllocator()), req.GetAllocator());
   EtcdGateway gw(Connection(g));
   std::string error;
-  st = gw.Stream("/v3/watch", json::Serialize(req), [&](const std::string& line) {
-    return OnWatchLine(g, prev_kv, line, &error);
-  });
+  st = gw.Stream("/v3/watch", json::Serialize(req),
+                 [&](const std::string& line) { return OnWatchLine(g, prev_kv, line, &error); });
   if (!error.empty()) return Fail(error);
   if (!st.ok()) return Fail(st.message());
   return Fail("watch is canceled by the server");
@@ -357,9 +361,9 @@ void AddEtcdctlCommand(CLI::App* app, int* rc) {
 
   CLI::App* ep = cmd->add_subcommand("endpoint", "Endpoint related commands")->fallthrough();
   ep->require_subcommand(1);
-  ep->add_subcommand("status", "Prints the status of the endpoints")
-      ->fallthrough()
-      ->callback([=] { *rc = RunEndpointStatus(*g); });
+  ep->add_subcommand("status", "Prints the status of the endpoints")->fallthrough()->callback([=] {
+    *rc = RunEndpointStatus(*g);
+  });
 }
 
 }  // namespace cluster::client

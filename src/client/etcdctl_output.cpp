@@ -18,10 +18,10 @@ using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
 // Gateway fields that are int64/uint64 in the protos (written as strings by the gateway).
 const std::set<std::string_view> kIntFields = {
-    "cluster_id", "member_id",  "revision",    "raft_term", "create_revision", "mod_revision",
-    "version",    "lease",      "count",       "deleted",   "compact_revision", "watch_id",
-    "dbSize",     "leader",     "raftIndex",   "raftTerm",  "raftAppliedIndex", "dbSizeInUse",
-    "ID",         "TTL",        "grantedTTL"};
+    "cluster_id", "member_id", "revision",  "raft_term", "create_revision",  "mod_revision",
+    "version",    "lease",     "count",     "deleted",   "compact_revision", "watch_id",
+    "dbSize",     "leader",    "raftIndex", "raftTerm",  "raftAppliedIndex", "dbSizeInUse",
+    "ID",         "TTL",       "grantedTTL"};
 
 bool IsInteger(std::string_view s) {
   if (!s.empty() && s[0] == '-') s.remove_prefix(1);
@@ -102,9 +102,9 @@ void PrintEndpointStatus(const std::string& endpoint, const json::Value& st) {
   uint64_t member_id = std::strtoull(member.c_str(), nullptr, 10);
   uint64_t db_size = std::strtoull(json::GetString(st, {"dbSize"}, "0").c_str(), nullptr, 10);
   std::printf("%s, %llx, %s, %s, %s, %s, %s, %s, %s, \n", endpoint.c_str(),
-              static_cast<unsigned long long>(member_id),
-              json::GetString(st, {"version"}).c_str(), HumanBytes(db_size).c_str(),
-              member == leader ? "true" : "false", json::GetBool(st, {"isLearner"}) ? "true" : "false",
+              static_cast<unsigned long long>(member_id), json::GetString(st, {"version"}).c_str(),
+              HumanBytes(db_size).c_str(), member == leader ? "true" : "false",
+              json::GetBool(st, {"isLearner"}) ? "true" : "false",
               json::GetString(st, {"raftTerm"}, "0").c_str(),
               json::GetString(st, {"raftIndex"}, "0").c_str(),
               json::GetString(st, {"raftAppliedIndex"}, "0").c_str());

@@ -68,7 +68,7 @@ const Value* Find(const Value& v, std::initializer_list<std::string_view> path) 
   const Value* cur = &v;
   for (std::string_view key : path) {
     if (!cur->IsObject()) return nullptr;
-    auto it = cur->FindMember(rapidjson::StringRef(key.data(), key.size()));
+    auto it = cur->FindMember(Value(rapidjson::StringRef(key.data(), key.size())));
     if (it == cur->MemberEnd()) return nullptr;
     cur = &it->value;
   }
@@ -105,7 +105,7 @@ Value& EnsureObject(Value& v, std::initializer_list<std::string_view> path, Allo
   Value* cur = &v;
   if (!cur->IsObject()) cur->SetObject();
   for (std::string_view key : path) {
-    auto it = cur->FindMember(rapidjson::StringRef(key.data(), key.size()));
+    auto it = cur->FindMember(Value(rapidjson::StringRef(key.data(), key.size())));
     if (it == cur->MemberEnd()) {
       cur->AddMember(String(key, a), Value(rapidjson::kObjectType), a);
       cur = &(cur->MemberEnd() - 1)->value;
@@ -119,7 +119,7 @@ Value& EnsureObject(Value& v, std::initializer_list<std::string_view> path, Allo
 
 void Set(Value& obj, std::string_view key, Value value, Allocator& a) {
   if (!obj.IsObject()) obj.SetObject();
-  auto it = obj.FindMember(rapidjson::StringRef(key.data(), key.size()));
+  auto it = obj.FindMember(Value(rapidjson::StringRef(key.data(), key.size())));
   if (it != obj.MemberEnd()) {
     it->value = value;  // move
     return;
@@ -137,7 +137,7 @@ void SetInt(Value& obj, std::string_view key, int64_t n, Allocator& a) {
 
 void Remove(Value& obj, std::string_view key) {
   if (!obj.IsObject()) return;
-  obj.RemoveMember(rapidjson::StringRef(key.data(), key.size()));
+  obj.RemoveMember(Value(rapidjson::StringRef(key.data(), key.size())));
 }
 
 Value String(std::string_view s, Allocator& a) {

@@ -68,8 +68,8 @@ bool IsDns1123Subdomain(std::string_view s) {
 
 std::vector<std::string> QualifiedNameErrors(std::string_view value) {
   std::vector<std::string> errs;
-  const std::string name_regex_error = RegexError(kQualifiedNameErrMsg, kQualifiedNameFmt,
-                                                  {"MyName", "my.name", "123-abc"});
+  const std::string name_regex_error =
+      RegexError(kQualifiedNameErrMsg, kQualifiedNameFmt, {"MyName", "my.name", "123-abc"});
   std::string_view name = value;
   size_t slash = value.find('/');
   if (slash != std::string_view::npos) {
@@ -192,8 +192,9 @@ std::string Aggregate(const std::vector<std::string>& errs) {
 }
 
 void SortByKey(std::vector<LabelRequirement>& reqs) {
-  std::stable_sort(reqs.begin(), reqs.end(),
-                   [](const LabelRequirement& a, const LabelRequirement& b) { return a.key < b.key; });
+  std::stable_sort(
+      reqs.begin(), reqs.end(),
+      [](const LabelRequirement& a, const LabelRequirement& b) { return a.key < b.key; });
 }
 
 void SortUnique(std::vector<std::string>& v) {
@@ -300,7 +301,8 @@ class LabelParser {
       reqs.push_back(std::move(r).value());
       auto [t, l] = Next(true);
       if (t == Tok::kEnd) return reqs;
-      if (t != Tok::kComma) return BadRequest("found '" + l + "', expected: ',' or 'end of string'");
+      if (t != Tok::kComma)
+        return BadRequest("found '" + l + "', expected: ',' or 'end of string'");
       auto [t2, l2] = Peek(true);
       if (t2 != Tok::kIdentifier && t2 != Tok::kNot)
         return BadRequest("found '" + l2 + "', expected: identifier after ','");
@@ -341,13 +343,27 @@ class LabelParser {
     }
     auto [op_tok, op_lit] = Next(false);
     switch (op_tok) {
-      case Tok::kIn: r.op = LabelOp::kIn; break;
-      case Tok::kNotIn: r.op = LabelOp::kNotIn; break;
-      case Tok::kEquals: r.op = LabelOp::kEquals; break;
-      case Tok::kDoubleEquals: r.op = LabelOp::kDoubleEquals; break;
-      case Tok::kNotEquals: r.op = LabelOp::kNotEquals; break;
-      case Tok::kGreater: r.op = LabelOp::kGreaterThan; break;
-      case Tok::kLess: r.op = LabelOp::kLessThan; break;
+      case Tok::kIn:
+        r.op = LabelOp::kIn;
+        break;
+      case Tok::kNotIn:
+        r.op = LabelOp::kNotIn;
+        break;
+      case Tok::kEquals:
+        r.op = LabelOp::kEquals;
+        break;
+      case Tok::kDoubleEquals:
+        r.op = LabelOp::kDoubleEquals;
+        break;
+      case Tok::kNotEquals:
+        r.op = LabelOp::kNotEquals;
+        break;
+      case Tok::kGreater:
+        r.op = LabelOp::kGreaterThan;
+        break;
+      case Tok::kLess:
+        r.op = LabelOp::kLessThan;
+        break;
       default:
         return BadRequest("found '" + op_lit + "', expected: in, notin, =, ==, !=, gt, lt");
     }
@@ -376,8 +392,7 @@ class LabelParser {
     if (tok != Tok::kIdentifier && tok != Tok::kComma)
       return BadRequest("found '" + lit + "', expected: ',', ')' or identifier");
     RETURN_IF_ERROR(ParseIdentifierList(out));
-    if (Next(true).tok != Tok::kClosePar)
-      return BadRequest("found '" + lit + "', expected: ')'");
+    if (Next(true).tok != Tok::kClosePar) return BadRequest("found '" + lit + "', expected: ')'");
     return Status::Ok();
   }
 
@@ -454,53 +469,6 @@ bool MatchValue(const LabelRequirement& r, const std::string* value) {
   return false;
 }
 
-// ---- Field selectors ------------------------------------------------------------------------
-
-// Splits on unescaped commas, keeping escapes in the terms.
-std::vector<std::string> SplitTerms(std::string_view s) {
-  std::vector<std::string> terms;
-  if (s.empty()) return terms;
-  size_t start = 0;
-  bool in_slash = false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (in_slash) {
-      in_slash = false;
-    } else if (s[i] == '\\') {
-      in_slash = true;
-    } else if (s[i] == ',') {
-      terms.emplace_back(s.substr(start, i - start));
-      start = i + 1;
-    }
-  }
-  terms.emplace_back(s.substr(start));
-  return terms;
-}
-
-Result<std::string> UnescapeFieldValue(std::string_view s) {
-  std::string out;
-  bool in_slash = false;
-  for (char c : s) {
-    if (in_slash) {
-      if (c != '\\' && c != ',' && c != '=')
-        return BadRequest(std::string("invalid field selector: invalid escape sequence: \\") + c);
-      out += c;
-      in_slash = false;
-      continue;
-    }
-    if (c == '\\') {
-      in_slash = true;
-    } else if (c == ',' || c == '=') {
-      // Upstream formats the rune with %v, i.e. as its code point number.
-      return BadRequest("invalid field selector: unescaped character in value: " +
-                        std::to_string(static_cast<int>(c)));
-    } else {
-      out += c;
-    }
-  }
-  if (in_slash) return BadRequest("invalid field selector: invalid escape sequence: \\");
-  return out;
-}
-
 }  // namespace
 
 // ---- Public: validation ---------------------------------------------------------------------
@@ -542,13 +510,27 @@ std::string LabelRequirement::ToString() const {
     case LabelOp::kExists:
     case LabelOp::kDoesNotExist:
       return out;
-    case LabelOp::kEquals: out += "="; break;
-    case LabelOp::kDoubleEquals: out += "=="; break;
-    case LabelOp::kNotEquals: out += "!="; break;
-    case LabelOp::kIn: out += " in ("; break;
-    case LabelOp::kNotIn: out += " notin ("; break;
-    case LabelOp::kGreaterThan: out += ">"; break;
-    case LabelOp::kLessThan: out += "<"; break;
+    case LabelOp::kEquals:
+      out += "=";
+      break;
+    case LabelOp::kDoubleEquals:
+      out += "==";
+      break;
+    case LabelOp::kNotEquals:
+      out += "!=";
+      break;
+    case LabelOp::kIn:
+      out += " in (";
+      break;
+    case LabelOp::kNotIn:
+      out += " notin (";
+      break;
+    case LabelOp::kGreaterThan:
+      out += ">";
+      break;
+    case LabelOp::kLessThan:
+      out += "<";
+      break;
   }
   std::vector<std::string> sorted = values;
   std::sort(sorted.begin(), sorted.end());
@@ -641,77 +623,6 @@ Result<LabelSelector> FromLabelSelectorJson(const json::Value& selector) {
     }
   }
   return LabelSelector(std::move(reqs));
-}
-
-// ---- Public: field selectors ----------------------------------------------------------------
-
-bool FieldSelector::Matches(const FieldGetter& get) const {
-  for (const auto& r : reqs_) {
-    std::string have = get ? get(r.field).value_or("") : "";
-    bool eq = have == r.value;
-    if (r.op == FieldOp::kNotEquals ? eq : !eq) return false;
-  }
-  return true;
-}
-
-std::string FieldSelector::ToString() const {
-  std::vector<std::string> parts;
-  for (const auto& r : reqs_) {
-    const char* op = r.op == FieldOp::kNotEquals ? "!=" : r.op == FieldOp::kDoubleEquals ? "==" : "=";
-    parts.push_back(r.field + op + EscapeFieldValue(r.value));
-  }
-  return Join(parts, ",");
-}
-
-std::optional<std::string> FieldSelector::RequiresExactMatch(std::string_view field) const {
-  for (const auto& r : reqs_) {
-    if (r.field == field && r.op != FieldOp::kNotEquals) return r.value;
-  }
-  return std::nullopt;
-}
-
-std::string EscapeFieldValue(std::string_view value) {
-  std::string out;
-  for (char c : value) {
-    if (c == '\\' || c == ',' || c == '=') out += '\\';
-    out += c;
-  }
-  return out;
-}
-
-Result<FieldSelector> ParseFieldSelector(std::string_view text) {
-  std::vector<std::string> terms = SplitTerms(text);
-  std::sort(terms.begin(), terms.end());
-  std::vector<FieldRequirement> reqs;
-  for (const std::string& term : terms) {
-    if (term.empty()) continue;
-    // No escaping on the left: the first operator found splits the term ("!=" and "==" are
-    // tried before "=" at each position).
-    size_t i = 0;
-    FieldOp op = FieldOp::kEquals;
-    size_t op_len = 0;
-    for (; i < term.size(); ++i) {
-      std::string_view rest = std::string_view(term).substr(i);
-      if (rest.starts_with("!=")) {
-        op = FieldOp::kNotEquals, op_len = 2;
-      } else if (rest.starts_with("==")) {
-        op = FieldOp::kDoubleEquals, op_len = 2;
-      } else if (rest.starts_with("=")) {
-        op = FieldOp::kEquals, op_len = 1;
-      } else {
-        continue;
-      }
-      break;
-    }
-    if (op_len == 0) {
-      return BadRequest("invalid selector: '" + std::string(text) + "'; can't understand '" +
-                        term + "'");
-    }
-    auto value = UnescapeFieldValue(std::string_view(term).substr(i + op_len));
-    if (!value.ok()) return value.status();
-    reqs.push_back({term.substr(0, i), op, std::move(value).value()});
-  }
-  return FieldSelector(std::move(reqs));
 }
 
 }  // namespace cluster

@@ -14,6 +14,9 @@
 #include "server/apiserver/https_front.h"
 #include "server/bootstrap/kubeconfig.h"
 #include "server/bootstrap/pki.h"
+#include "server/controllers/namespace_controller.h"
+#include "server/inprocess_transport.h"
+#include "client/informer.h"
 #include "server/etcd_api/etcd_api.h"
 #include "store/store.h"
 
@@ -139,9 +142,24 @@ int RunServer(const ServerConfig& config) {
   if (!kc.ok()) return StepFailed("kubeconfig", kc);
   LOG_INFO(kComponent) << "wrote kubeconfig " << config.write_kubeconfig;
 
+  // Step 6: controllers (in-process clients through the same REST path).
+  std::unique_ptr<client::SharedInformerFactory> informers;
+  std::unique_ptr<NamespaceController> ns_controller;
+  if (!config.disable_controller_manager) {
+    client::Client cm(NewInProcessTransport(&api, "system:kube-controller-manager",
+                                            {"system:masters"}));
+    informers = std::make_unique<client::SharedInformerFactory>(cm);
+    ns_controller = std::make_unique<NamespaceController>(cm, informers.get());
+    informers->Start();
+    ns_controller->Start();
+    LOG_INFO(kComponent) << "controllers started";
+  }
+
   LOG_INFO(kComponent) << "cluster server ready";
   WaitForTermination();
 
+  if (ns_controller) ns_controller->Stop();
+  if (informers) informers->Stop();
   (*front)->Stop();
   if (etcd_api) etcd_api->Stop();
   kv->Close();

@@ -143,8 +143,8 @@ TEST_CASE("kv: put, range, delete in etcd's JSON shape") {
   Put("/kv/b", "2");
   Put("/kv/c", "");
 
-  r = Call("/v3/kv/range", R"({"key":")" + B64("/kv/") + R"(","range_end":")" + B64("/kv0") +
-                               R"(","limit":"2"})");
+  r = Call("/v3/kv/range",
+           R"({"key":")" + B64("/kv/") + R"(","range_end":")" + B64("/kv0") + R"(","limit":"2"})");
   REQUIRE(r.code == 200);
   d = Json(r.body);
   REQUIRE(d["kvs"].Size() == 2);
@@ -154,13 +154,13 @@ TEST_CASE("kv: put, range, delete in etcd's JSON shape") {
   CHECK(d["more"].GetBool());
   CHECK(Str(d, "count") == "3");
 
-  r = Call("/v3/kv/put", R"({"key":")" + B64("/kv/a") + R"(","value":")" + B64("x") +
-                             R"(","prev_kv":true})");
+  r = Call("/v3/kv/put",
+           R"({"key":")" + B64("/kv/a") + R"(","value":")" + B64("x") + R"(","prev_kv":true})");
   d = Json(r.body);
   CHECK(UnB64(Str(d["prev_kv"], "value")) == "1");
 
-  r = Call("/v3/kv/deleterange",
-           R"({"key":")" + B64("/kv/") + R"(","range_end":")" + B64("/kv0") + R"(","prev_kv":true})");
+  r = Call("/v3/kv/deleterange", R"({"key":")" + B64("/kv/") + R"(","range_end":")" + B64("/kv0") +
+                                     R"(","prev_kv":true})");
   d = Json(r.body);
   CHECK(Str(d, "deleted") == "3");
   CHECK(d["prev_kvs"].Size() == 3);
@@ -195,9 +195,10 @@ TEST_CASE("kv: txn is atomic and branches on compares") {
   CHECK(d["responses"][0].HasMember("response_range"));
 
   // Compare by create_revision == 0 (key absent), etcd's create-if-absent idiom.
-  std::string create = R"({"compare":[{"key":")" + B64("/txn/new") +
-                       R"(","target":"CREATE","create_revision":"0"}],"success":[{"request_put":{"key":")" +
-                       B64("/txn/new") + R"(","value":")" + B64("n") + R"("}}]})";
+  std::string create =
+      R"({"compare":[{"key":")" + B64("/txn/new") +
+      R"(","target":"CREATE","create_revision":"0"}],"success":[{"request_put":{"key":")" +
+      B64("/txn/new") + R"(","value":")" + B64("n") + R"("}}]})";
   CHECK(Json(Call("/v3/kv/txn", create).body)["succeeded"].GetBool());
   CHECK(!Json(Call("/v3/kv/txn", create).body).HasMember("succeeded"));
 }
@@ -257,7 +258,8 @@ TEST_CASE("watch: created, events with prev_kv, filters, compaction") {
   {  // a compacted start revision: created, then canceled with compact_revision
     Put("/w/b", "1");
     int64_t rev = Revision();
-    REQUIRE(Call("/v3/kv/compaction", R"({"revision":")" + std::to_string(rev) + R"("})").code == 200);
+    REQUIRE(Call("/v3/kv/compaction", R"({"revision":")" + std::to_string(rev) + R"("})").code ==
+            200);
     WatchClient w(R"({"create_request":{"key":")" + B64("/w/b") + R"(","start_revision":"1"}})");
     REQUIRE(w.WaitLines(2));
     auto d = Json(w.lines()[1]);
@@ -273,12 +275,13 @@ TEST_CASE("watch: created, events with prev_kv, filters, compaction") {
 
 TEST_CASE("tls: a client without a certificate is refused") {
   TlsFiles no_cert{Server().etcd_tls().ca, "", ""};
-  auto r = HttpRequest("POST", Server().etcd_url() + "/v3/kv/range", R"({"key":"YQ=="})", {},
-                       no_cert);
+  auto r =
+      HttpRequest("POST", Server().etcd_url() + "/v3/kv/range", R"({"key":"YQ=="})", {}, no_cert);
   CHECK(r.code == 0);
   CHECK(!r.error.empty());
-  auto plain = HttpRequest("POST", "http://127.0.0.1:" + std::to_string(Server().etcd_port()) +
-                                       "/v3/kv/range", R"({"key":"YQ=="})");
+  auto plain = HttpRequest(
+      "POST", "http://127.0.0.1:" + std::to_string(Server().etcd_port()) + "/v3/kv/range",
+      R"({"key":"YQ=="})");
   CHECK(plain.code != 200);
 }
 

@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -77,7 +78,10 @@ struct ExecArgs {
 bool PumpPipes(int in_fd, const std::string& input, int out_fd, int err_fd, CommandResult* r,
                Clock::time_point deadline) {
   size_t written = 0;
-  if (input.empty()) { close(in_fd); in_fd = -1; }
+  if (input.empty()) {
+    close(in_fd);
+    in_fd = -1;
+  }
   while (out_fd >= 0 || err_fd >= 0) {
     pollfd fds[3] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}, {in_fd, POLLOUT, 0}};
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
@@ -90,13 +94,20 @@ bool PumpPipes(int in_fd, const std::string& input, int out_fd, int err_fd, Comm
       if (*ends[i] < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       char buf[65536];
       ssize_t n = read(*ends[i], buf, sizeof(buf));
-      if (n > 0) bufs[i]->append(buf, n);
-      else if (n == 0 || errno != EINTR) { close(*ends[i]); *ends[i] = -1; }
+      if (n > 0)
+        bufs[i]->append(buf, n);
+      else if (n == 0 || errno != EINTR) {
+        close(*ends[i]);
+        *ends[i] = -1;
+      }
     }
     if (in_fd >= 0 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
       ssize_t n = write(in_fd, input.data() + written, input.size() - written);
       if (n > 0) written += n;
-      if (n < 0 || written == input.size()) { close(in_fd); in_fd = -1; }
+      if (n < 0 || written == input.size()) {
+        close(in_fd);
+        in_fd = -1;
+      }
     }
   }
   if (in_fd >= 0) close(in_fd);
@@ -165,7 +176,9 @@ CommandResult Run(const std::vector<std::string>& argv,
   close(out[1]);
   close(err[1]);
   if (pid < 0) {
-    close(in[1]); close(out[0]); close(err[0]);
+    close(in[1]);
+    close(out[0]);
+    close(err[0]);
     return r;
   }
   signal(SIGPIPE, SIG_IGN);  // a child that exits early must not kill us through its stdin
@@ -227,8 +240,11 @@ HttpResult HttpRequest(const std::string& method, const std::string& url, const 
 // ---- ServerProcess
 
 ServerProcess::ServerProcess(std::vector<std::string> extra_args)
-    : tmp_("cluster-server"), extra_args_(std::move(extra_args)), api_port_(FreePort()),
-      etcd_port_(FreePort()), probe_(&ServerProcess::EtcdApiReady) {
+    : tmp_("cluster-server"),
+      extra_args_(std::move(extra_args)),
+      api_port_(FreePort()),
+      etcd_port_(FreePort()),
+      probe_(&ServerProcess::EtcdApiReady) {
   if (std::find(extra_args_.begin(), extra_args_.end(), "--disable-etcd-api") != extra_args_.end())
     probe_ = &ServerProcess::ApiserverReady;
 }
@@ -276,11 +292,16 @@ std::string ServerProcess::LogTail(size_t bytes) const {
 }
 
 bool ServerProcess::Spawn() {
-  std::vector<std::string> argv = {ClusterBinary(), "server",
-                                   "--data-dir", data_dir(),
-                                   "--https-listen-port", std::to_string(api_port_),
-                                   "--etcd-listen-client-urls", etcd_url(),
-                                   "--write-kubeconfig", kubeconfig(),
+  std::vector<std::string> argv = {ClusterBinary(),
+                                   "server",
+                                   "--data-dir",
+                                   data_dir(),
+                                   "--https-listen-port",
+                                   std::to_string(api_port_),
+                                   "--etcd-listen-client-urls",
+                                   etcd_url(),
+                                   "--write-kubeconfig",
+                                   kubeconfig(),
                                    "--disable-agent"};
   argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
   int log = open(log_path().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -289,8 +310,12 @@ bool ServerProcess::Spawn() {
     return false;
   }
   ExecArgs args(argv, {});
+  pid_t parent = getpid();
   pid_t pid = fork();
   if (pid == 0) {
+    // A test that crashes or leaks its ServerProcess must not leave a server running.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);
     int devnull = open("/dev/null", O_RDONLY);
     dup2(devnull, 0);
     dup2(log, 1);

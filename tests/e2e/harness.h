@@ -48,8 +48,7 @@ struct CommandResult {
 // output; kills it (SIGKILL) when `timeout` passes and returns what it printed so far.
 CommandResult Run(const std::vector<std::string>& argv,
                   const std::map<std::string, std::string>& extra_env = {},
-                  const std::string& stdin_data = "",
-                  std::chrono::milliseconds timeout = 60s);
+                  const std::string& stdin_data = "", std::chrono::milliseconds timeout = 60s);
 
 // Calls `cond` every `interval` until it returns true (→ true) or `deadline` passes (→ false).
 bool PollUntil(const std::function<bool()>& cond, std::chrono::milliseconds deadline,
@@ -61,9 +60,9 @@ struct TlsFiles {
 };
 
 struct HttpResult {
-  long code = 0;       // HTTP status; 0 when there was no HTTP answer
+  long code = 0;  // HTTP status; 0 when there was no HTTP answer
   std::string body;
-  std::string error;   // transport error (connection refused, TLS handshake failed, ...)
+  std::string error;  // transport error (connection refused, TLS handshake failed, ...)
 };
 
 // One HTTP(S) request with libcurl (a fresh connection each time).
@@ -75,6 +74,8 @@ HttpResult HttpRequest(const std::string& method, const std::string& url,
 //   server --data-dir TEMP/data --https-listen-port P --etcd-listen-client-urls
 //   https://127.0.0.1:Q --write-kubeconfig TEMP/kubeconfig.yaml --disable-agent EXTRA...
 // stdout and stderr go to TEMP/server.log. The destructor stops it (SIGTERM, then SIGKILL).
+// The server also gets SIGKILL when the thread that called Start() exits (PR_SET_PDEATHSIG), so
+// a crashed or leaked test leaves nothing running: call Start() from a long-lived thread (main).
 class ServerProcess {
  public:
   using Probe = std::function<bool(const ServerProcess&)>;

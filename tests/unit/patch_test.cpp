@@ -63,12 +63,12 @@ Status SmpError(std::string_view kind, std::string_view doc, std::string_view pa
 // Compares JSON texts structurally (object member order is irrelevant, array order matters).
 bool SameJson(std::string_view a, std::string_view b) { return Json(a) == Json(b); }
 
-#define CHECK_JSON(actual, expected)           \
-  do {                                         \
-    std::string _a = (actual);                 \
-    INFO("actual:   " << _a);                  \
-    INFO("expected: " << (expected));          \
-    CHECK(SameJson(_a, expected));             \
+#define CHECK_JSON(actual, expected)  \
+  do {                                \
+    std::string _a = (actual);        \
+    INFO("actual:   " << _a);         \
+    INFO("expected: " << (expected)); \
+    CHECK(SameJson(_a, expected));    \
   } while (0)
 
 }  // namespace
@@ -79,8 +79,9 @@ TEST_CASE("json patch: RFC 6902 appendix A examples") {
   // A.1 - A.5
   CHECK_JSON(JsonPatched(R"({"foo":"bar"})", R"([{"op":"add","path":"/baz","value":"qux"}])"),
              R"({"baz":"qux","foo":"bar"})");
-  CHECK_JSON(JsonPatched(R"({"foo":["bar","baz"]})", R"([{"op":"add","path":"/foo/1","value":"qux"}])"),
-             R"({"foo":["bar","qux","baz"]})");
+  CHECK_JSON(
+      JsonPatched(R"({"foo":["bar","baz"]})", R"([{"op":"add","path":"/foo/1","value":"qux"}])"),
+      R"({"foo":["bar","qux","baz"]})");
   CHECK_JSON(JsonPatched(R"({"baz":"qux","foo":"bar"})", R"([{"op":"remove","path":"/baz"}])"),
              R"({"foo":"bar"})");
   CHECK_JSON(JsonPatched(R"({"foo":["bar","qux","baz"]})", R"([{"op":"remove","path":"/foo/1"}])"),
@@ -107,9 +108,9 @@ TEST_CASE("json patch: RFC 6902 appendix A examples") {
   CHECK_JSON(JsonPatched(R"({"foo":"bar"})",
                          R"([{"op":"add","path":"/child","value":{"grandchild":{}}}])"),
              R"({"foo":"bar","child":{"grandchild":{}}})");
-  CHECK_JSON(JsonPatched(R"({"foo":"bar"})",
-                         R"([{"op":"add","path":"/baz","value":"qux","xyz":123}])"),
-             R"({"foo":"bar","baz":"qux"})");
+  CHECK_JSON(
+      JsonPatched(R"({"foo":"bar"})", R"([{"op":"add","path":"/baz","value":"qux","xyz":123}])"),
+      R"({"foo":"bar","baz":"qux"})");
   // A.12 adding to a nonexistent target
   st = JsonPatchError(R"({"foo":"bar"})", R"([{"op":"add","path":"/baz/bat","value":"qux"}])");
   CHECK(st.code() == Code::kInvalid);
@@ -119,9 +120,9 @@ TEST_CASE("json patch: RFC 6902 appendix A examples") {
   CHECK(JsonPatchError(R"({"/":9,"~1":10})", R"([{"op":"test","path":"/~01","value":"10"}])")
             .code() == Code::kInvalid);
   // A.16 adding an array value
-  CHECK_JSON(JsonPatched(R"({"foo":["bar"]})",
-                         R"([{"op":"add","path":"/foo/-","value":["abc","def"]}])"),
-             R"({"foo":["bar",["abc","def"]]})");
+  CHECK_JSON(
+      JsonPatched(R"({"foo":["bar"]})", R"([{"op":"add","path":"/foo/-","value":["abc","def"]}])"),
+      R"({"foo":["bar",["abc","def"]]})");
 }
 
 TEST_CASE("json patch: pointers, copy and whole-document operations") {
@@ -148,14 +149,20 @@ TEST_CASE("json patch: operations that do not apply are 422 and change nothing")
   const char* doc = R"({"a":{"b":1},"list":[1,2]})";
   CHECK(JsonPatchError(doc, R"([{"op":"remove","path":"/x"}])").message() ==
         "remove operation does not apply: doc is missing path: \"/x\": missing value");
-  CHECK(JsonPatchError(doc, R"([{"op":"replace","path":"/x","value":1}])").code() == Code::kInvalid);
-  CHECK(JsonPatchError(doc, R"([{"op":"add","path":"/list/3","value":1}])").code() == Code::kInvalid);
+  CHECK(JsonPatchError(doc, R"([{"op":"replace","path":"/x","value":1}])").code() ==
+        Code::kInvalid);
+  CHECK(JsonPatchError(doc, R"([{"op":"add","path":"/list/3","value":1}])").code() ==
+        Code::kInvalid);
   CHECK(JsonPatchError(doc, R"([{"op":"remove","path":"/list/2"}])").code() == Code::kInvalid);
   CHECK(JsonPatchError(doc, R"([{"op":"remove","path":"/list/-"}])").code() == Code::kInvalid);
-  CHECK(JsonPatchError(doc, R"([{"op":"add","path":"/list/01","value":1}])").code() == Code::kInvalid);
-  CHECK(JsonPatchError(doc, R"([{"op":"add","path":"/a/b/c","value":1}])").code() == Code::kInvalid);
-  CHECK(JsonPatchError(doc, R"([{"op":"move","from":"/a","path":"/a/c"}])").code() == Code::kInvalid);
-  CHECK(JsonPatchError(doc, R"([{"op":"copy","from":"/nope","path":"/c"}])").code() == Code::kInvalid);
+  CHECK(JsonPatchError(doc, R"([{"op":"add","path":"/list/01","value":1}])").code() ==
+        Code::kInvalid);
+  CHECK(JsonPatchError(doc, R"([{"op":"add","path":"/a/b/c","value":1}])").code() ==
+        Code::kInvalid);
+  CHECK(JsonPatchError(doc, R"([{"op":"move","from":"/a","path":"/a/c"}])").code() ==
+        Code::kInvalid);
+  CHECK(JsonPatchError(doc, R"([{"op":"copy","from":"/nope","path":"/c"}])").code() ==
+        Code::kInvalid);
   CHECK(JsonPatchError(doc, R"([{"op":"remove","path":""}])").code() == Code::kInvalid);
   // Earlier operations are rolled back when a later one fails.
   CHECK(JsonPatchError(doc, R"([{"op":"add","path":"/new","value":1},
@@ -195,7 +202,8 @@ TEST_CASE("merge patch: RFC 7386 appendix A examples") {
   CHECK_JSON(MergePatched(R"({"a":"b","b":"c"})", R"({"a":null})"), R"({"b":"c"})");
   CHECK_JSON(MergePatched(R"({"a":["b"]})", R"({"a":"c"})"), R"({"a":"c"})");
   CHECK_JSON(MergePatched(R"({"a":"c"})", R"({"a":["b"]})"), R"({"a":["b"]})");
-  CHECK_JSON(MergePatched(R"({"a":{"b":"c"}})", R"({"a":{"b":"d","c":null}})"), R"({"a":{"b":"d"}})");
+  CHECK_JSON(MergePatched(R"({"a":{"b":"c"}})", R"({"a":{"b":"d","c":null}})"),
+             R"({"a":{"b":"d"}})");
   CHECK_JSON(MergePatched(R"({"a":[{"b":"c"}]})", R"({"a":[1]})"), R"({"a":[1]})");
   CHECK_JSON(MergePatched(R"({"e":null})", R"({"a":1})"), R"({"e":null,"a":1})");
   CHECK_JSON(MergePatched(R"([1,2])", R"({"a":"b","c":null})"), R"({"a":"b"})");
@@ -211,9 +219,11 @@ TEST_CASE("merge patch: RFC 7386 appendix A examples") {
 }
 
 TEST_CASE("merge patch: lists are replaced, labels added and removed") {
-  CHECK_JSON(MergePatched(R"({"metadata":{"labels":{"a":"1","b":"2"}},"spec":{"containers":[{"name":"x"}]}})",
-                          R"({"metadata":{"labels":{"a":null,"c":"3"}},"spec":{"containers":[{"name":"y"}]}})"),
-             R"({"metadata":{"labels":{"b":"2","c":"3"}},"spec":{"containers":[{"name":"y"}]}})");
+  CHECK_JSON(
+      MergePatched(
+          R"({"metadata":{"labels":{"a":"1","b":"2"}},"spec":{"containers":[{"name":"x"}]}})",
+          R"({"metadata":{"labels":{"a":null,"c":"3"}},"spec":{"containers":[{"name":"y"}]}})"),
+      R"({"metadata":{"labels":{"b":"2","c":"3"}},"spec":{"containers":[{"name":"y"}]}})");
 }
 
 // ---- Strategic merge patch ----------------------------------------------------------------
@@ -234,7 +244,8 @@ const char* kPod = R"({
 }  // namespace
 
 TEST_CASE("smp: change the image of one container, keeping the others") {
-  json::Document out = Json(Smp("Pod", kPod, R"({"spec":{"containers":[{"name":"sidecar","image":"side:2"}]}})"));
+  json::Document out =
+      Json(Smp("Pod", kPod, R"({"spec":{"containers":[{"name":"sidecar","image":"side:2"}]}})"));
   const auto& cs = *json::Find(out, {"spec", "containers"});
   REQUIRE(cs.Size() == 2);
   CHECK(json::GetString(cs[0], {"name"}) == "app");
@@ -266,7 +277,8 @@ TEST_CASE("smp: ports merge by containerPort, a null field inside an element is 
 }
 
 TEST_CASE("smp: $patch delete removes a list element by merge key") {
-  json::Document out = Json(Smp("Pod", kPod, R"({"spec":{"containers":[{"name":"sidecar","$patch":"delete"}]}})"));
+  json::Document out =
+      Json(Smp("Pod", kPod, R"({"spec":{"containers":[{"name":"sidecar","$patch":"delete"}]}})"));
   const auto& cs = out["spec"]["containers"];
   REQUIRE(cs.Size() == 1);
   CHECK(json::GetString(cs[0], {"name"}) == "app");
@@ -275,19 +287,22 @@ TEST_CASE("smp: $patch delete removes a list element by merge key") {
 }
 
 TEST_CASE("smp: $patch replace in a list replaces the whole list") {
-  json::Document out = Json(Smp("Pod", kPod,
+  json::Document out = Json(Smp(
+      "Pod", kPod,
       R"({"spec":{"containers":[{"$patch":"replace"},{"name":"only","image":"o:1","env":[{"name":"X","value":null}]}]}})"));
   CHECK_JSON(json::Serialize(out["spec"]["containers"]),
              R"([{"name":"only","image":"o:1","env":[{"name":"X"}]}])");
 }
 
 TEST_CASE("smp: lists without a merge strategy are replaced whole") {
-  json::Document out = Json(Smp("Pod", kPod, R"({"spec":{"tolerations":[{"key":"k3","operator":"Exists"}]}})"));
+  json::Document out =
+      Json(Smp("Pod", kPod, R"({"spec":{"tolerations":[{"key":"k3","operator":"Exists"}]}})"));
   CHECK_JSON(json::Serialize(out["spec"]["tolerations"]), R"([{"key":"k3","operator":"Exists"}])");
 }
 
 TEST_CASE("smp: maps merge, null deletes, $patch replace/delete on maps") {
-  json::Document out = Json(Smp("Pod", kPod, R"({"metadata":{"labels":{"tier":null,"new":"x","absent":null}}})"));
+  json::Document out =
+      Json(Smp("Pod", kPod, R"({"metadata":{"labels":{"tier":null,"new":"x","absent":null}}})"));
   CHECK_JSON(json::Serialize(out["metadata"]["labels"]), R"({"app":"web","new":"x"})");
   out = Json(Smp("Pod", kPod, R"({"metadata":{"labels":{"$patch":"replace","only":"1"}}})"));
   CHECK_JSON(json::Serialize(out["metadata"]["labels"]), R"({"only":"1"})");
@@ -304,14 +319,16 @@ TEST_CASE("smp: maps merge, null deletes, $patch replace/delete on maps") {
 TEST_CASE("smp: finalizers merge as a set; $deleteFromPrimitiveList removes") {
   json::Document out = Json(Smp("Pod", kPod, R"({"metadata":{"finalizers":["c","a"]}})"));
   CHECK_JSON(json::Serialize(out["metadata"]["finalizers"]), R"(["c","a","b"])");
-  out = Json(Smp("Pod", kPod, R"({"metadata":{"$deleteFromPrimitiveList/finalizers":["a","zz"]}})"));
+  out =
+      Json(Smp("Pod", kPod, R"({"metadata":{"$deleteFromPrimitiveList/finalizers":["a","zz"]}})"));
   CHECK_JSON(json::Serialize(out["metadata"]["finalizers"]), R"(["b"])");
   out = Json(Smp("Pod", kPod, R"({"metadata":{"$setElementOrder/finalizers":["b","c"],
                                               "$deleteFromPrimitiveList/finalizers":["a"],
                                               "finalizers":["c"]}})"));
   CHECK_JSON(json::Serialize(out["metadata"]["finalizers"]), R"(["b","c"])");
   // Deleting from a list the object lacks changes nothing.
-  out = Json(Smp("Pod", R"({"metadata":{}})", R"({"metadata":{"$deleteFromPrimitiveList/finalizers":["a"]}})"));
+  out = Json(Smp("Pod", R"({"metadata":{}})",
+                 R"({"metadata":{"$deleteFromPrimitiveList/finalizers":["a"]}})"));
   CHECK_JSON(json::Serialize(out), R"({"metadata":{}})");
 }
 
@@ -326,7 +343,9 @@ TEST_CASE("smp: $setElementOrder orders the merged list") {
   CHECK(json::GetString(cs[1], {"name"}) == "c");
   CHECK(json::GetString(cs[2], {"name"}) == "sidecar");
   // Reorder only.
-  out = Json(Smp("Pod", kPod, R"({"spec":{"$setElementOrder/containers":[{"name":"sidecar"},{"name":"app"}]}})"));
+  out =
+      Json(Smp("Pod", kPod,
+               R"({"spec":{"$setElementOrder/containers":[{"name":"sidecar"},{"name":"app"}]}})"));
   CHECK(json::GetString(out["spec"]["containers"][0], {"name"}) == "sidecar");
   CHECK(json::GetString(out["spec"]["containers"][1], {"name"}) == "app");
   // kubectl's patch removing a container.
@@ -337,9 +356,10 @@ TEST_CASE("smp: $setElementOrder orders the merged list") {
   out = Json(Smp("Pod", kPod, R"({"spec":{"$setElementOrder/initContainers":[{"name":"x"}]}})"));
   CHECK_FALSE(out["spec"].HasMember("initContainers"));
   // A patch list that contradicts the order list is refused.
-  CHECK(SmpError("Pod", kPod, R"({"spec":{"$setElementOrder/containers":[{"name":"app"},{"name":"c"}],
+  CHECK(
+      SmpError("Pod", kPod, R"({"spec":{"$setElementOrder/containers":[{"name":"app"},{"name":"c"}],
                                           "containers":[{"name":"c"},{"name":"app"}]}})")
-            .code() == Code::kBadRequest);
+          .code() == Code::kBadRequest);
 }
 
 TEST_CASE("smp: $retainKeys keeps only the listed keys") {
@@ -349,10 +369,12 @@ TEST_CASE("smp: $retainKeys keeps only the listed keys") {
              R"([{"name":"data","emptyDir":{}},{"name":"tmp","emptyDir":{}}])");
   const char* deploy = R"({"kind":"Deployment","spec":{"strategy":{"type":"RollingUpdate",
       "rollingUpdate":{"maxSurge":1}}}})";
-  out = Json(Smp("Deployment", deploy, R"({"spec":{"strategy":{"$retainKeys":["type"],"type":"Recreate"}}})"));
+  out = Json(Smp("Deployment", deploy,
+                 R"({"spec":{"strategy":{"$retainKeys":["type"],"type":"Recreate"}}})"));
   CHECK_JSON(json::Serialize(out["spec"]["strategy"]), R"({"type":"Recreate"})");
   // Patch content outside the retained keys is refused.
-  CHECK(SmpError("Deployment", deploy, R"({"spec":{"strategy":{"$retainKeys":["type"],"rollingUpdate":{}}}})")
+  CHECK(SmpError("Deployment", deploy,
+                 R"({"spec":{"strategy":{"$retainKeys":["type"],"rollingUpdate":{}}}})")
             .message() == "invalid patch format of retainKeys");
   CHECK(SmpError("Deployment", deploy, R"({"spec":{"strategy":{"$retainKeys":"type"}}})").code() ==
         Code::kBadRequest);
@@ -362,7 +384,8 @@ TEST_CASE("smp: pod templates nest inside workloads") {
   const char* deploy = R"({"kind":"Deployment","spec":{"replicas":1,"template":{
       "metadata":{"labels":{"app":"web"}},
       "spec":{"containers":[{"name":"web","image":"nginx:1"},{"name":"log","image":"fluent:1"}]}}}})";
-  json::Document out = Json(Smp("Deployment", deploy,
+  json::Document out = Json(Smp(
+      "Deployment", deploy,
       R"({"spec":{"replicas":3,"template":{"spec":{"containers":[{"name":"web","image":"nginx:2"}]}}}})"));
   CHECK(json::GetInt(out, {"spec", "replicas"}) == 3);
   const auto& cs = out["spec"]["template"]["spec"]["containers"];
@@ -384,7 +407,8 @@ TEST_CASE("smp: status conditions merge by type") {
       "conditions":[{"type":"Ready","status":"False"},{"type":"DiskPressure","status":"False"}],
       "addresses":[{"type":"InternalIP","address":"10.0.0.1"}]},
       "spec":{"taints":[{"key":"a","effect":"NoSchedule"}]}})";
-  json::Document out = Json(Smp("Node", node, R"({"status":{"conditions":[{"type":"Ready","status":"True"}],
+  json::Document out =
+      Json(Smp("Node", node, R"({"status":{"conditions":[{"type":"Ready","status":"True"}],
       "addresses":[{"type":"Hostname","address":"n1"}]},"spec":{"taints":[]}})"));
   CHECK_JSON(json::Serialize(out["status"]["conditions"]),
              R"([{"type":"Ready","status":"True"},{"type":"DiskPressure","status":"False"}])");
@@ -397,36 +421,41 @@ TEST_CASE("smp: fields the object lacks are copied in without directives or null
       "containers":[{"name":"a","image":"a","env":[{"name":"X","value":null}]},{"$patch":"delete","name":"b"}],
       "$setElementOrder/containers":[{"name":"a"}],
       "nodeSelector":{"$patch":"replace","disk":"ssd","gone":null}}})"));
-  CHECK_JSON(json::Serialize(out["spec"]),
-             R"({"containers":[{"name":"a","image":"a","env":[{"name":"X"}]}],"nodeSelector":{"disk":"ssd"}})");
+  CHECK_JSON(
+      json::Serialize(out["spec"]),
+      R"({"containers":[{"name":"a","image":"a","env":[{"name":"X"}]}],"nodeSelector":{"disk":"ssd"}})");
   // A scalar replaced by a map and vice versa.
-  out = Json(Smp("Pod", R"({"spec":{"x":1,"y":{"a":1}}})", R"({"spec":{"x":{"a":{"b":null}},"y":2}})"));
+  out = Json(
+      Smp("Pod", R"({"spec":{"x":1,"y":{"a":1}}})", R"({"spec":{"x":{"a":{"b":null}},"y":2}})"));
   CHECK_JSON(json::Serialize(out["spec"]), R"({"x":{"a":{}},"y":2})");
 }
 
 TEST_CASE("smp: unknown kinds merge maps and replace lists") {
   CHECK_FALSE(BuiltinPatchSchema().HasKind("Widget"));
-  CHECK_JSON(Smp("Widget", R"({"spec":{"items":[1,2],"m":{"a":1}}})", R"({"spec":{"items":[3],"m":{"b":2}}})"),
+  CHECK_JSON(Smp("Widget", R"({"spec":{"items":[1,2],"m":{"a":1}}})",
+                 R"({"spec":{"items":[3],"m":{"b":2}}})"),
              R"({"spec":{"items":[3],"m":{"a":1,"b":2}}})");
 }
 
 TEST_CASE("smp: ownerReferences merge by uid, service ports by port") {
-  json::Document out = Json(Smp("ConfigMap",
-      R"({"metadata":{"ownerReferences":[{"uid":"1","name":"a"}]}})",
-      R"({"metadata":{"ownerReferences":[{"uid":"2","name":"b"},{"uid":"1","name":"a2"}]}})"));
+  json::Document out = Json(
+      Smp("ConfigMap", R"({"metadata":{"ownerReferences":[{"uid":"1","name":"a"}]}})",
+          R"({"metadata":{"ownerReferences":[{"uid":"2","name":"b"},{"uid":"1","name":"a2"}]}})"));
   CHECK_JSON(json::Serialize(out["metadata"]["ownerReferences"]),
              R"([{"uid":"2","name":"b"},{"uid":"1","name":"a2"}])");
   out = Json(Smp("Service", R"({"spec":{"ports":[{"port":80,"targetPort":8080},{"port":443}]}})",
                  R"({"spec":{"ports":[{"port":80,"targetPort":9090}]}})"));
-  CHECK_JSON(json::Serialize(out["spec"]["ports"]), R"([{"port":80,"targetPort":9090},{"port":443}])");
+  CHECK_JSON(json::Serialize(out["spec"]["ports"]),
+             R"([{"port":80,"targetPort":9090},{"port":443}])");
 }
 
 TEST_CASE("smp: a replace strategy on a map replaces it") {
-  json::Document out = Json(Smp("PodDisruptionBudget",
-      R"({"spec":{"selector":{"matchLabels":{"a":"1"}},"minAvailable":1}})",
+  json::Document out = Json(Smp(
+      "PodDisruptionBudget", R"({"spec":{"selector":{"matchLabels":{"a":"1"}},"minAvailable":1}})",
       R"({"spec":{"selector":{"matchExpressions":[{"key":"b","operator":"Exists"}]}}})"));
-  CHECK_JSON(json::Serialize(out["spec"]),
-             R"({"selector":{"matchExpressions":[{"key":"b","operator":"Exists"}]},"minAvailable":1})");
+  CHECK_JSON(
+      json::Serialize(out["spec"]),
+      R"({"selector":{"matchExpressions":[{"key":"b","operator":"Exists"}]},"minAvailable":1})");
 }
 
 TEST_CASE("smp: malformed patches fail cleanly and change nothing") {
@@ -437,12 +466,14 @@ TEST_CASE("smp: malformed patches fail cleanly and change nothing") {
   CHECK(st.code() == Code::kBadRequest);
   CHECK(st.message().find("does not contain declared merge key: name") != std::string::npos);
   CHECK(SmpError("Pod", kPod, R"({"spec":{"containers":[{"name":"app","$patch":"frob"}]}})")
-            .message().find("unknown patch type: frob") == 0);
+            .message()
+            .find("unknown patch type: frob") == 0);
   CHECK(SmpError("Pod", kPod, R"({"spec":{"containers":[{"$patch":"merge"}]}})").code() ==
         Code::kBadRequest);
   CHECK(SmpError("Pod", kPod, R"({"spec":{"containers":[{"$patch":"delete"}]}})").code() ==
         Code::kBadRequest);
-  CHECK(SmpError("Pod", kPod, R"({"metadata":{"labels":{"$patch":1}}})").code() == Code::kBadRequest);
+  CHECK(SmpError("Pod", kPod, R"({"metadata":{"labels":{"$patch":1}}})").code() ==
+        Code::kBadRequest);
   // Lists of lists and mixed element types in merging lists.
   CHECK(SmpError("Pod", kPod, R"({"metadata":{"finalizers":[["x"]]}})").code() == Code::kInvalid);
   CHECK(SmpError("Pod", kPod, R"({"metadata":{"finalizers":[1]}})").code() == Code::kBadRequest);
@@ -455,10 +486,12 @@ TEST_CASE("smp: malformed patches fail cleanly and change nothing") {
         Code::kBadRequest);
   CHECK(SmpError("Pod", kPod, R"({"metadata":{"$deleteFromPrimitiveListfinalizers":["a"]}})")
             .message() == "invalid patch format of primitive list");
-  CHECK(SmpError("Pod", kPod, R"({"spec":{"containers":{"name":"x"}, "$setElementOrder/containers":[]}})")
+  CHECK(SmpError("Pod", kPod,
+                 R"({"spec":{"containers":{"name":"x"}, "$setElementOrder/containers":[]}})")
             .code() == Code::kBadRequest);
   // A change early in the patch is rolled back when a later part fails.
-  SmpError("Pod", kPod, R"({"metadata":{"labels":{"app":"changed"}},"spec":{"containers":[{"image":"x"}]}})");
+  SmpError("Pod", kPod,
+           R"({"metadata":{"labels":{"app":"changed"}},"spec":{"containers":[{"image":"x"}]}})");
 }
 
 // ---- Patch schema table -------------------------------------------------------------------
@@ -487,7 +520,8 @@ TEST_CASE("patch schema: upstream tags reached through nested types") {
   CHECK_FALSE(s.ForPath("Pod", V{"spec", "tolerations"}));
   CHECK_FALSE(s.ForPath("Pod", V{"spec", "containers", "args"}));
   CHECK_FALSE(s.ForPath("Pod", V{}));
-  CHECK(s.ForPath("Deployment", V{"spec", "template", "spec", "containers", "env"}) == merge("name"));
+  CHECK(s.ForPath("Deployment", V{"spec", "template", "spec", "containers", "env"}) ==
+        merge("name"));
   CHECK(s.ForPath("Deployment", V{"spec", "strategy"})->retain_keys);
   CHECK(s.ForPath("Deployment", V{"status", "conditions"}) == merge("type"));
   CHECK(s.ForPath("StatefulSet", V{"spec", "template", "spec", "volumes"}) == merge("name", true));
@@ -511,8 +545,9 @@ TEST_CASE("patch schema: upstream tags reached through nested types") {
 }
 
 TEST_CASE("patch schema: a custom table drives the merge") {
-  TablePatchSchema schema({{"Widget", "Widget"}},
-                          {{"Widget", "parts", "", FieldStrategy{FieldStrategy::Kind::kMerge, "id", false}}});
+  TablePatchSchema schema(
+      {{"Widget", "Widget"}},
+      {{"Widget", "parts", "", FieldStrategy{FieldStrategy::Kind::kMerge, "id", false}}});
   json::Document d = Json(R"({"parts":[{"id":1,"v":"a"},{"id":2,"v":"b"}]})");
   json::Document p = Json(R"({"parts":[{"id":2,"v":"c"}]})");
   REQUIRE(ApplyStrategicMergePatch(d, p, schema, "Widget").ok());
@@ -530,10 +565,14 @@ class RandomJson {
 
   std::string Value(int depth) {
     switch (depth <= 0 ? Next(4) : Next(7)) {
-      case 0: return "null";
-      case 1: return std::to_string(Next(3));
-      case 2: return Pick({"\"a\"", "\"b\"", "\"delete\"", "\"replace\"", "\"merge\"", "\"name\""});
-      case 3: return Next(2) ? "true" : "false";
+      case 0:
+        return "null";
+      case 1:
+        return std::to_string(Next(3));
+      case 2:
+        return Pick({"\"a\"", "\"b\"", "\"delete\"", "\"replace\"", "\"merge\"", "\"name\""});
+      case 3:
+        return Next(2) ? "true" : "false";
       case 4:
       case 5: {
         std::string out = "{";
@@ -562,9 +601,18 @@ class RandomJson {
 
  private:
   static constexpr std::initializer_list<const char*> kKeys = {
-      "\"name\"", "\"spec\"", "\"containers\"", "\"env\"", "\"finalizers\"", "\"metadata\"",
-      "\"$patch\"", "\"$retainKeys\"", "\"$setElementOrder/containers\"",
-      "\"$setElementOrder/finalizers\"", "\"$deleteFromPrimitiveList/finalizers\"", "\"x\""};
+      "\"name\"",
+      "\"spec\"",
+      "\"containers\"",
+      "\"env\"",
+      "\"finalizers\"",
+      "\"metadata\"",
+      "\"$patch\"",
+      "\"$retainKeys\"",
+      "\"$setElementOrder/containers\"",
+      "\"$setElementOrder/finalizers\"",
+      "\"$deleteFromPrimitiveList/finalizers\"",
+      "\"x\""};
 
   std::string Pointer() {
     std::string p;

@@ -153,8 +153,9 @@ TEST_CASE("label selector: key and value syntax is validated") {
 }
 
 TEST_CASE("label selector: hostile input fails cleanly") {
-  for (std::string_view s : {"(", ")", ",", "!", "!!a", "a in", "a notin (", "a in (,", "a==", "a=b=c",
-                             "a!", "a in ((x))", "in", "notin (a)", "a,,b", "\xff\xfe=1", "a<", "a<>1"}) {
+  for (std::string_view s :
+       {"(", ")", ",", "!", "!!a", "a in", "a notin (", "a in (,", "a==", "a=b=c", "a!",
+        "a in ((x))", "in", "notin (a)", "a,,b", "\xff\xfe=1", "a<", "a<>1"}) {
     auto r = ParseLabelSelector(s);
     if (!r.ok()) CHECK(r.status().code() == Code::kBadRequest);
   }
@@ -194,8 +195,9 @@ TEST_CASE("label selector from JSON: invalid selectors are rejected") {
     CHECK(s.status().code() == Code::kBadRequest);
     return s.status().message();
   };
-  CHECK(err(R"({"matchExpressions":[{"key":"a","operator":"In"}]})") ==
-        "values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be empty");
+  CHECK(
+      err(R"({"matchExpressions":[{"key":"a","operator":"In"}]})") ==
+      "values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be empty");
   CHECK(err(R"({"matchExpressions":[{"key":"a","operator":"NotIn","values":[]}]})")
             .find("values set can't be empty") != std::string::npos);
   CHECK(err(R"({"matchExpressions":[{"key":"a","operator":"Exists","values":["x"]}]})") ==
@@ -287,7 +289,8 @@ TEST_CASE("field selector: errors") {
     CHECK(r.status().code() == Code::kBadRequest);
     return r.status().message();
   };
-  CHECK(err("metadata.name") == "invalid selector: 'metadata.name'; can't understand 'metadata.name'");
+  CHECK(err("metadata.name") ==
+        "invalid selector: 'metadata.name'; can't understand 'metadata.name'");
   CHECK(err("a=b,c") == "invalid selector: 'a=b,c'; can't understand 'c'");
   CHECK(err(R"(a=x\y)") == R"(invalid field selector: invalid escape sequence: \y)");
   CHECK(err(R"(a=x\)") == R"(invalid field selector: invalid escape sequence: \)");

@@ -53,11 +53,17 @@ RequestInfo ParseRequestInfo(const ApiRequest& req) {
   if (i < p.size()) info.subresource += "/" + p[i];  // unsupported deeper paths stay visible
 
   const std::string& m = req.method;
+  // ?watch= is read as Go's strconv.ParseBool, and only turns a collection GET into a watch;
+  // a GET of a named object stays a get, as upstream.
   auto q = req.query.find("watch");
-  bool watch_param = q != req.query.end() && (q->second == "true" || q->second == "1");
+  static const char* kTrue[] = {"1", "t", "T", "TRUE", "true", "True"};
+  bool watch_param = false;
+  if (q != req.query.end())
+    for (const char* t : kTrue) watch_param = watch_param || q->second == t;
   if (m == "GET" || m == "HEAD") {
-    if (watch_prefix || watch_param) info.verb = "watch";
-    else info.verb = info.name.empty() ? "list" : "get";
+    if (watch_prefix) info.verb = "watch";
+    else if (!info.name.empty()) info.verb = "get";
+    else info.verb = watch_param ? "watch" : "list";
   } else if (m == "POST") {
     info.verb = "create";
   } else if (m == "PUT") {

@@ -167,7 +167,7 @@ Mutation RestContext::PrepareUpdate(const Call& c, const json::Value& old, json:
     const json::Value* os = json::Find(old, {"spec"});
     const json::Value* ns = json::Find(obj, {"spec"});
     bool changed = (os == nullptr) != (ns == nullptr) ||
-                   (os && ns && json::Serialize(*os) != json::Serialize(*ns));
+                   (os && ns && *os != *ns);  // deep comparison, blind to key order
     if (changed) json::SetInt(meta, "generation", json::GetInt(old, {"metadata", "generation"}, 0) + 1, a);
   }
   Mutation adm = AdmitUpdate(this, c, old, obj);
@@ -175,8 +175,10 @@ Mutation RestContext::PrepareUpdate(const Call& c, const json::Value& old, json:
   m.causes = adm.causes;
   api::ValidateObjectMeta(c.info, obj, &old, &m.causes);
   if (c.info.validator) c.info.validator(obj, &old, &m.causes);
-  // Removing the last finalizer of an object being deleted finishes the deletion.
-  if (json::Find(obj, {"metadata", "deletionTimestamp"})) {
+  // Removing the last finalizer of an object being deleted finishes the deletion (objects in
+  // graceful deletion, deletionGracePeriodSeconds > 0, wait for their kubelet instead).
+  if (json::Find(obj, {"metadata", "deletionTimestamp"}) &&
+      json::GetInt(obj, {"metadata", "deletionGracePeriodSeconds"}, 0) == 0) {
     const json::Value* f = json::Find(obj, {"metadata", "finalizers"});
     if (f == nullptr || !f->IsArray() || f->Empty()) m.delete_instead = true;
   }
@@ -218,10 +220,11 @@ ApiResponse RestContext::GuaranteedUpdate(const Call& c, const std::string& name
       if (!gone.ok()) return ErrorResponse(gone.status());
       return JsonResponse(200, Wire(*gone));
     }
-    std::string value = EncodeForStore(obj);
     // No-op updates do not write (the resourceVersion stays), as upstream.
-    store::KeyValue old_kv = *kv;
-    if (value == old_kv.value) return JsonResponse(200, SpliceResourceVersion(value, expected));
+    json::Remove(obj["metadata"], "resourceVersion");
+    json::Remove((*current)["metadata"], "resourceVersion");
+    if (obj == *current) return JsonResponse(200, SpliceResourceVersion(kv->value, expected));
+    std::string value = EncodeForStore(obj);
     if (c.DryRun()) return JsonResponse(success_code, SpliceResourceVersion(value, expected));
     auto rev = store_->Update(key, value, expected);
     if (rev.ok()) return JsonResponse(success_code, SpliceResourceVersion(value, *rev));

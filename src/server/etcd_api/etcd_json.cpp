@@ -33,18 +33,29 @@ void WriteString(JsonWriter& w, std::string_view s) {
 int HttpStatusFor(Grpc code) {
   // grpc-gateway v1's HTTPStatusFromCode, as etcd 3.4 ships it.
   switch (code) {
-    case Grpc::kInvalidArgument: return 400;
-    case Grpc::kOutOfRange: return 400;
-    case Grpc::kDeadlineExceeded: return 504;
-    case Grpc::kNotFound: return 404;
-    case Grpc::kAlreadyExists: return 409;
-    case Grpc::kAborted: return 409;
-    case Grpc::kResourceExhausted: return 429;
-    case Grpc::kFailedPrecondition: return 412;
-    case Grpc::kUnimplemented: return 501;
-    case Grpc::kUnavailable: return 503;
+    case Grpc::kInvalidArgument:
+      return 400;
+    case Grpc::kOutOfRange:
+      return 400;
+    case Grpc::kDeadlineExceeded:
+      return 504;
+    case Grpc::kNotFound:
+      return 404;
+    case Grpc::kAlreadyExists:
+      return 409;
+    case Grpc::kAborted:
+      return 409;
+    case Grpc::kResourceExhausted:
+      return 429;
+    case Grpc::kFailedPrecondition:
+      return 412;
+    case Grpc::kUnimplemented:
+      return 501;
+    case Grpc::kUnavailable:
+      return 503;
     case Grpc::kUnknown:
-    case Grpc::kInternal: return 500;
+    case Grpc::kInternal:
+      return 500;
   }
   return 500;
 }
@@ -67,19 +78,27 @@ namespace {
 
 Reply MapStoreError(const Status& st) {
   switch (st.code()) {
-    case Code::kGone: return ErrorReply(Grpc::kOutOfRange, kErrCompacted);
-    case Code::kNotFound: return ErrorReply(Grpc::kNotFound, "etcdserver: " + st.message());
+    case Code::kGone:
+      return ErrorReply(Grpc::kOutOfRange, kErrCompacted);
+    case Code::kNotFound:
+      return ErrorReply(Grpc::kNotFound, "etcdserver: " + st.message());
     case Code::kAlreadyExists:
       return ErrorReply(Grpc::kFailedPrecondition, "etcdserver: " + st.message());
-    case Code::kConflict: return ErrorReply(Grpc::kAborted, "etcdserver: " + st.message());
+    case Code::kConflict:
+      return ErrorReply(Grpc::kAborted, "etcdserver: " + st.message());
     case Code::kBadRequest:
-    case Code::kInvalid: return ErrorReply(Grpc::kInvalidArgument, "etcdserver: " + st.message());
+    case Code::kInvalid:
+      return ErrorReply(Grpc::kInvalidArgument, "etcdserver: " + st.message());
     case Code::kTooManyRequests:
       return ErrorReply(Grpc::kResourceExhausted, "etcdserver: " + st.message());
-    case Code::kTooLarge: return ErrorReply(Grpc::kInvalidArgument, "etcdserver: request is too large");
-    case Code::kTimeout: return ErrorReply(Grpc::kDeadlineExceeded, "etcdserver: request timed out");
-    case Code::kUnavailable: return ErrorReply(Grpc::kUnavailable, "etcdserver: " + st.message());
-    default: return ErrorReply(Grpc::kInternal, "etcdserver: " + st.message());
+    case Code::kTooLarge:
+      return ErrorReply(Grpc::kInvalidArgument, "etcdserver: request is too large");
+    case Code::kTimeout:
+      return ErrorReply(Grpc::kDeadlineExceeded, "etcdserver: request timed out");
+    case Code::kUnavailable:
+      return ErrorReply(Grpc::kUnavailable, "etcdserver: " + st.message());
+    default:
+      return ErrorReply(Grpc::kInternal, "etcdserver: " + st.message());
   }
 }
 

@@ -40,8 +40,10 @@ enum class Grpc {
 };
 
 // etcd's error texts that clients match on.
-inline constexpr const char* kErrCompacted = "etcdserver: mvcc: required revision has been compacted";
-inline constexpr const char* kErrFutureRev = "etcdserver: mvcc: required revision is a future revision";
+inline constexpr const char* kErrCompacted =
+    "etcdserver: mvcc: required revision has been compacted";
+inline constexpr const char* kErrFutureRev =
+    "etcdserver: mvcc: required revision is a future revision";
 inline constexpr const char* kErrNoKey = "etcdserver: key is not provided";
 inline constexpr const char* kErrLeaseNotFound = "etcdserver: requested lease not found";
 
@@ -83,9 +85,9 @@ Result<const JsonValue*> GetArray(const JsonValue& obj, const char* name);
 // ---- Writing responses.
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
-void WriteInt(JsonWriter& w, const char* name, int64_t v);        // omitted when 0
+void WriteInt(JsonWriter& w, const char* name, int64_t v);             // omitted when 0
 void WriteBytes(JsonWriter& w, const char* name, std::string_view v);  // omitted when empty
-void WriteBool(JsonWriter& w, const char* name, bool v);          // omitted when false
+void WriteBool(JsonWriter& w, const char* name, bool v);               // omitted when false
 // "header":{cluster_id, member_id, revision, raft_term}
 void WriteHeader(JsonWriter& w, int64_t revision);
 // A KeyValue object (without a name).

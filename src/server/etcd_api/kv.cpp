@@ -15,10 +15,14 @@ Reply ParseError(const Status& st) { return ErrorReply(Grpc::kInvalidArgument, s
 
 int64_t SortValue(const store::KeyValue& kv, int target) {
   switch (target) {
-    case 1: return kv.version;
-    case 2: return kv.create_revision;
-    case 3: return kv.mod_revision;
-    default: return 0;
+    case 1:
+      return kv.version;
+    case 2:
+      return kv.create_revision;
+    case 3:
+      return kv.mod_revision;
+    default:
+      return 0;
   }
 }
 
@@ -69,15 +73,18 @@ void ApplyExtras(const RangeExtras& x, store::RangeResponse* resp) {
   // etcd: a target other than KEY with order NONE means ascending.
   int order = (x.sort_order == 0 && x.sort_target != 0) ? 1 : x.sort_order;
   if (order != 0) {
-    std::stable_sort(kvs.begin(), kvs.end(), [&](const store::KeyValue& a, const store::KeyValue& b) {
-      bool less = x.sort_target == 0   ? a.key < b.key
-                  : x.sort_target == 4 ? a.value < b.value
-                                       : SortValue(a, x.sort_target) < SortValue(b, x.sort_target);
-      bool greater = x.sort_target == 0   ? b.key < a.key
-                     : x.sort_target == 4 ? b.value < a.value
-                                          : SortValue(b, x.sort_target) < SortValue(a, x.sort_target);
-      return order == 2 ? greater : less;
-    });
+    std::stable_sort(
+        kvs.begin(), kvs.end(), [&](const store::KeyValue& a, const store::KeyValue& b) {
+          bool less = x.sort_target == 0 ? a.key < b.key
+                      : x.sort_target == 4
+                          ? a.value < b.value
+                          : SortValue(a, x.sort_target) < SortValue(b, x.sort_target);
+          bool greater = x.sort_target == 0 ? b.key < a.key
+                         : x.sort_target == 4
+                             ? b.value < a.value
+                             : SortValue(b, x.sort_target) < SortValue(a, x.sort_target);
+          return order == 2 ? greater : less;
+        });
   }
   if (x.limit > 0 && static_cast<int64_t>(kvs.size()) > x.limit) {
     kvs.resize(x.limit);
@@ -92,8 +99,7 @@ Status ParsePut(const JsonValue& obj, store::PutRequest* req) {
   RETURN_IF_ERROR(GetBool(obj, "prev_kv", &req->prev_kv));
   RETURN_IF_ERROR(GetBool(obj, "ignore_value", &req->ignore_value));
   RETURN_IF_ERROR(GetBool(obj, "ignore_lease", &req->ignore_lease));
-  if (req->ignore_value && !req->value.empty())
-    return BadRequest("etcdserver: value is provided");
+  if (req->ignore_value && !req->value.empty()) return BadRequest("etcdserver: value is provided");
   if (req->ignore_lease && req->lease != 0) return BadRequest("etcdserver: lease is provided");
   return NeedKey(req->key);
 }

@@ -84,9 +84,9 @@ httplib::Server::HandlerResponse OnError(size_t max_body, const httplib::Request
   if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
   Reply r;
   if (res.status == 413) {
-    r = etcd::ErrorReply(etcd::Grpc::kResourceExhausted,
-                         "etcdserver: request is too large (limit " + std::to_string(max_body) +
-                             " bytes)");
+    r = etcd::ErrorReply(
+        etcd::Grpc::kResourceExhausted,
+        "etcdserver: request is too large (limit " + std::to_string(max_body) + " bytes)");
   } else if (res.status == 404) {
     r = etcd::ErrorReply(etcd::Grpc::kNotFound, "Not Found");
   } else {
@@ -111,9 +111,9 @@ bool ReadBody(const httplib::ContentReader& reader, size_t max_body, httplib::Re
   if (ok) return true;
   Reply r = etcd::ErrorReply(etcd::Grpc::kInvalidArgument, "cannot read the request body");
   if (too_large || res.status == 413) {
-    r = etcd::ErrorReply(etcd::Grpc::kResourceExhausted,
-                         "etcdserver: request is too large (limit " + std::to_string(max_body) +
-                             " bytes)");
+    r = etcd::ErrorReply(
+        etcd::Grpc::kResourceExhausted,
+        "etcdserver: request is too large (limit " + std::to_string(max_body) + " bytes)");
     r.http_status = 413;
   }
   SetReply(res, r);
@@ -131,8 +131,7 @@ void AddRoutes(httplib::Server* srv, store::Store* s, size_t max_body,
       if (ReadBody(reader, max_body, res, &body)) SetReply(res, fn(s, body));
     });
   }
-  srv->Post("/v3/watch", [s, watches, max_body](const httplib::Request& req,
-                                                httplib::Response& res,
+  srv->Post("/v3/watch", [s, watches, max_body](const httplib::Request& req, httplib::Response& res,
                                                 const httplib::ContentReader& reader) {
     std::string body;
     if (ReadBody(reader, max_body, res, &body)) etcd::HandleWatch(s, watches, req, body, res);
@@ -235,8 +234,8 @@ std::string ClientUrls(const EtcdApiOptions& opts, const EtcdApiServer& server) 
     std::string host = u->host;
     if (host == "0.0.0.0" || host == "::" || host.empty()) host = "127.0.0.1";
     if (host.find(':') != std::string::npos) host = "[" + host + "]";
-    out += std::string(u->tls ? "https://" : "http://") + host + ":" + std::to_string(ports[i]) +
-           "\n";
+    out +=
+        std::string(u->tls ? "https://" : "http://") + host + ":" + std::to_string(ports[i]) + "\n";
   }
   return out;
 }

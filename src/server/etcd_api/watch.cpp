@@ -78,8 +78,11 @@ class WatchSession {
  public:
   WatchSession(store::Store* s, std::shared_ptr<WatchRegistry> registry, WatchCreate create,
                std::unique_ptr<store::WatchStream> stream, int fd)
-      : store_(s), registry_(std::move(registry)), create_(std::move(create)),
-        stream_(std::move(stream)), fd_(fd) {}
+      : store_(s),
+        registry_(std::move(registry)),
+        create_(std::move(create)),
+        stream_(std::move(stream)),
+        fd_(fd) {}
   ~WatchSession() {
     if (stream_) registry_->Remove(stream_.get());
   }
@@ -224,9 +227,12 @@ Result<WatchCreate> ParseWatchCreate(std::string_view body) {
     one.AddMember("f", rapidjson::Value((*filters)[i], one.GetAllocator()), one.GetAllocator());
     int f = -1;
     RETURN_IF_ERROR(GetEnum(one, "f", {"NOPUT", "NODELETE"}, &f));
-    if (f == 0) out.no_put = true;
-    else if (f == 1) out.no_delete = true;
-    else return BadRequest("watch: unknown filter");
+    if (f == 0)
+      out.no_put = true;
+    else if (f == 1)
+      out.no_delete = true;
+    else
+      return BadRequest("watch: unknown filter");
   }
   if (out.req.key.empty()) return BadRequest(kErrNoKey);
   return out;
@@ -235,7 +241,8 @@ Result<WatchCreate> ParseWatchCreate(std::string_view body) {
 void HandleWatch(store::Store* s, const std::shared_ptr<WatchRegistry>& registry,
                  const httplib::Request& req, const std::string& body, httplib::Response& res) {
   auto create = ParseWatchCreate(body);
-  if (!create.ok()) return SetError(res, ErrorReply(Grpc::kInvalidArgument, create.status().message()));
+  if (!create.ok())
+    return SetError(res, ErrorReply(Grpc::kInvalidArgument, create.status().message()));
   auto stream = s->Watch(create->req);
   std::unique_ptr<store::WatchStream> live;
   if (stream.ok()) {
@@ -247,9 +254,9 @@ void HandleWatch(store::Store* s, const std::shared_ptr<WatchRegistry>& registry
     return SetError(res, ErrorReply(Grpc::kUnavailable, "etcdserver: server stopped"));
   auto session = std::make_shared<WatchSession>(s, registry, std::move(create).value(),
                                                 std::move(live), ConnectionFd(req));
-  res.set_chunked_content_provider(
-      "application/json",
-      [session](size_t, httplib::DataSink& sink) { return session->Pump(sink); });
+  res.set_chunked_content_provider("application/json", [session](size_t, httplib::DataSink& sink) {
+    return session->Pump(sink);
+  });
 }
 
 }  // namespace cluster::server::etcd
