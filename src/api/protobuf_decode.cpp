@@ -133,8 +133,8 @@ class Decoder {
       if (member->value.GetType() != kind) member->value = json::Value(kind);
       return member->value;
     }
-    obj.AddMember(json::Value(name.GetString(), name.GetStringLength(), alloc_),
-                  json::Value(kind), alloc_);
+    obj.AddMember(json::Value(name.GetString(), name.GetStringLength(), alloc_), json::Value(kind),
+                  alloc_);
     return obj.MemberEnd()[-1].value;
   }
 
@@ -380,7 +380,8 @@ class Decoder {
       return Status::Ok();
     }
     auto parsed = json::Parse(raw, std::max(1, 2 * kMaxProtobufDepth - depth));
-    if (!parsed.ok()) return BadRequest("embedded object is not JSON: " + parsed.status().message());
+    if (!parsed.ok())
+      return BadRequest("embedded object is not JSON: " + parsed.status().message());
     out.CopyFrom(*parsed, alloc_);
     return Status::Ok();
   }
@@ -452,8 +453,7 @@ Result<json::Document> DecodeProtobufObject(std::string_view body) {
   if (env.kind.empty() || env.api_version.empty()) {
     return BadRequest("protobuf: object has no apiVersion or kind");
   }
-  const schema::Type* type =
-      schema::Schema::Get().FindKindByApiVersion(env.api_version, env.kind);
+  const schema::Type* type = schema::Schema::Get().FindKindByApiVersion(env.api_version, env.kind);
   if (type == nullptr) {
     return BadRequest("no kind \"" + env.kind + "\" is registered for version \"" +
                       env.api_version + "\" in protobuf");

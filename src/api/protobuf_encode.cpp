@@ -38,8 +38,8 @@ class Encoder {
         w.BytesField(f->number, sub.str());
         continue;
       }
-      auto it = obj.FindMember(json::Value(rapidjson::StringRef(f->json_name.data(),
-                                                                f->json_name.size())));
+      auto it = obj.FindMember(
+          json::Value(rapidjson::StringRef(f->json_name.data(), f->json_name.size())));
       if (it == obj.MemberEnd() || it->value.IsNull()) continue;
       std::string child = path.empty() ? f->json_name : path + "." + f->json_name;
       RETURN_IF_ERROR(FieldValue(*f, it->value, child, depth, w));
@@ -61,9 +61,8 @@ class Encoder {
       if (!v.IsObject()) return TypeError(path, "object");
       std::vector<const json::Value::Member*> members;
       for (const auto& m : v.GetObject()) members.push_back(&m);
-      std::sort(members.begin(), members.end(), [](const auto* a, const auto* b) {
-        return View(a->name) < View(b->name);
-      });
+      std::sort(members.begin(), members.end(),
+                [](const auto* a, const auto* b) { return View(a->name) < View(b->name); });
       for (const auto* m : members) {
         wire::Writer entry;
         entry.BytesField(1, View(m->name));
@@ -78,8 +77,8 @@ class Encoder {
   }
 
   // Writes one value of f's element type as field `number` of w.
-  Status Value(const Field& f, int number, const json::Value& v, const std::string& path,
-               int depth, wire::Writer& w) {
+  Status Value(const Field& f, int number, const json::Value& v, const std::string& path, int depth,
+               wire::Writer& w) {
     switch (f.scalar) {
       case Scalar::kString:
         if (!v.IsString()) return TypeError(path, "string");
@@ -161,8 +160,10 @@ class Encoder {
         int32_t nanos = 0;
         Status st = ParseRfc3339(View(v), &seconds, &nanos);
         if (!st.ok()) return BadRequest(path + ": " + st.message());
-        if (f.scalar == Scalar::kTime) nanos = 0;
-        else nanos -= nanos % 1000;
+        if (f.scalar == Scalar::kTime)
+          nanos = 0;
+        else
+          nanos -= nanos % 1000;
         sub.VarintField(1, static_cast<uint64_t>(seconds));
         sub.VarintField(2, static_cast<uint64_t>(static_cast<int64_t>(nanos)));
         return Status::Ok();

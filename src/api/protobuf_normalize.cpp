@@ -22,8 +22,8 @@ bool IsZeroScalar(const json::Value& v) {
 }
 
 bool IsBasic(Scalar s) {
-  return s == Scalar::kString || s == Scalar::kInt32 || s == Scalar::kInt64 ||
-         s == Scalar::kBool || s == Scalar::kDouble;
+  return s == Scalar::kString || s == Scalar::kInt32 || s == Scalar::kInt64 || s == Scalar::kBool ||
+         s == Scalar::kDouble;
 }
 
 class Normalizer {
@@ -60,17 +60,17 @@ class Normalizer {
         continue;
       }
       known.insert(f.json_name);
-      auto it = in.FindMember(json::Value(rapidjson::StringRef(f.json_name.data(),
-                                                               f.json_name.size())));
+      auto it =
+          in.FindMember(json::Value(rapidjson::StringRef(f.json_name.data(), f.json_name.size())));
       json::Value v;
       if (it != in.MemberEnd()) v.Swap(it->value);
-      if (!Field1(f, v, depth)) continue;
+      if (!Member(f, v, depth)) continue;
       out.AddMember(json::Value(f.json_name.data(), f.json_name.size(), alloc_), v, alloc_);
     }
   }
 
   // Normalizes one member value in place; false when Go would leave the member out.
-  bool Field1(const Field& f, json::Value& v, int depth) {
+  bool Member(const Field& f, json::Value& v, int depth) {
     bool nilable = f.shape != Shape::kSingle || f.pointer || f.scalar == Scalar::kBytes ||
                    (f.scalar == Scalar::kMessage && f.message->wrapper);
     if (v.IsNull()) {

@@ -96,8 +96,8 @@ Status ParseRfc3339(std::string_view s, int64_t* seconds, int32_t* nanos) {
     return bad();
   }
   static const int kDaysIn[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (month < 1 || month > 12 || day < 1 || day > kDaysIn[month - 1] || hour > 23 ||
-      minute > 59 || second > 59) {
+  if (month < 1 || month > 12 || day < 1 || day > kDaysIn[month - 1] || hour > 23 || minute > 59 ||
+      second > 59) {
     return bad();
   }
   bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
@@ -120,8 +120,8 @@ Status ParseRfc3339(std::string_view s, int64_t* seconds, int32_t* nanos) {
     int sign = s[pos] == '-' ? -1 : 1;
     ++pos;
     int oh, om;
-    if (!Digits(s, &pos, 2, &oh) || !Expect(s, &pos, ':') || !Digits(s, &pos, 2, &om) ||
-        oh > 23 || om > 59) {
+    if (!Digits(s, &pos, 2, &oh) || !Expect(s, &pos, ':') || !Digits(s, &pos, 2, &om) || oh > 23 ||
+        om > 59) {
       return bad();
     }
     offset = sign * (oh * 3600 + om * 60);
@@ -129,8 +129,8 @@ Status ParseRfc3339(std::string_view s, int64_t* seconds, int32_t* nanos) {
     return bad();
   }
   if (pos != s.size()) return bad();
-  *seconds = DaysFromCivil(year, month, day) * kSecondsPerDay + hour * 3600 + minute * 60 +
-             second - offset;
+  *seconds = DaysFromCivil(year, month, day) * kSecondsPerDay + hour * 3600 + minute * 60 + second -
+             offset;
   *nanos = frac;
   return Status::Ok();
 }

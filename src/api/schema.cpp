@@ -39,12 +39,18 @@ Result<Line> SplitLine(std::string_view text, int number) {
 
 const std::map<std::string_view, Scalar>& ScalarNames() {
   static const auto* names = new std::map<std::string_view, Scalar>{
-      {"string", Scalar::kString},           {"int32", Scalar::kInt32},
-      {"int64", Scalar::kInt64},             {"bool", Scalar::kBool},
-      {"double", Scalar::kDouble},           {"bytes", Scalar::kBytes},
-      {"IntOrString", Scalar::kIntOrString}, {"Quantity", Scalar::kQuantity},
-      {"Time", Scalar::kTime},               {"MicroTime", Scalar::kMicroTime},
-      {"Duration", Scalar::kDuration},       {"RawExtension", Scalar::kRawExtension},
+      {"string", Scalar::kString},
+      {"int32", Scalar::kInt32},
+      {"int64", Scalar::kInt64},
+      {"bool", Scalar::kBool},
+      {"double", Scalar::kDouble},
+      {"bytes", Scalar::kBytes},
+      {"IntOrString", Scalar::kIntOrString},
+      {"Quantity", Scalar::kQuantity},
+      {"Time", Scalar::kTime},
+      {"MicroTime", Scalar::kMicroTime},
+      {"Duration", Scalar::kDuration},
+      {"RawExtension", Scalar::kRawExtension},
       {"FieldsV1", Scalar::kFieldsV1},
   };
   return *names;

@@ -47,11 +47,11 @@ struct Field {
   int number = 0;
   Shape shape = Shape::kSingle;
   Scalar scalar = Scalar::kString;
-  std::string type_name;         // as written: "meta.v1.ObjectMeta", "[]string", "map<string,bytes>"
+  std::string type_name;  // as written: "meta.v1.ObjectMeta", "[]string", "map<string,bytes>"
   const Type* message = nullptr;  // set when scalar == kMessage
-  bool pointer = false;          // Go pointer: absent and zero are different
-  bool omitempty = false;        // Go JSON omitempty
-  bool inline_json = false;      // members are written into the parent JSON object
+  bool pointer = false;           // Go pointer: absent and zero are different
+  bool omitempty = false;         // Go JSON omitempty
+  bool inline_json = false;       // members are written into the parent JSON object
   bool required = false;
   std::string list_type;                   // "", "atomic", "set", "map"
   std::vector<std::string> list_map_keys;  // for list_type == "map"
@@ -65,17 +65,17 @@ struct Field {
 };
 
 struct Type {
-  std::string name;      // qualified: "core.v1.Pod", "meta.v1.ObjectMeta"
-  std::string package;   // "core.v1"
+  std::string name;        // qualified: "core.v1.Pod", "meta.v1.ObjectMeta"
+  std::string package;     // "core.v1"
   std::string short_name;  // "Pod"
-  std::string group;     // of the package: "" for core, "apps", "meta.k8s.io", ...
+  std::string group;       // of the package: "" for core, "apps", "meta.k8s.io", ...
   std::string version;
-  bool is_kind = false;  // a top-level kind of group/version
-  bool wrapper = false;  // JSON form is the array in field 1 (a Go slice type)
+  bool is_kind = false;     // a top-level kind of group/version
+  bool wrapper = false;     // JSON form is the array in field 1 (a Go slice type)
   std::string struct_type;  // "", "atomic", "granular"
   std::string description;
-  std::vector<Field> fields;              // Go declaration order (JSON member order)
-  std::vector<const Field*> by_number;    // sorted by protobuf number (encoding order)
+  std::vector<Field> fields;            // Go declaration order (JSON member order)
+  std::vector<const Field*> by_number;  // sorted by protobuf number (encoding order)
 
   const Field* FieldByNumber(int number) const;
   // Searches inline children too; *owner (if given) receives the type that declares the field.
@@ -101,9 +101,7 @@ class Schema {
   // Splits "apps/v1" or "v1" and calls FindKind.
   const Type* FindKindByApiVersion(std::string_view api_version, std::string_view kind) const;
   const std::vector<const Type*>& kinds() const { return kinds_; }
-  const std::map<std::string, std::unique_ptr<Type>, std::less<>>& types() const {
-    return types_;
-  }
+  const std::map<std::string, std::unique_ptr<Type>, std::less<>>& types() const { return types_; }
 
  private:
   std::map<std::string, std::unique_ptr<Type>, std::less<>> types_;

@@ -279,3 +279,23 @@ TEST_CASE("bad input gets a Status, never a crash", "[kubectl]") {
   // Still serving.
   CHECK(HttpRequest("GET", url, "", {}, tls).code == 200);
 }
+
+TEST_CASE("kubectl create <kind> sends protobuf and gets the object kube-apiserver makes", "[kubectl]") {
+  Ok({"create", "namespace", "proto"});
+  Ok({"create", "deployment", "web", "--image=nginx:1.25", "-n", "proto"});
+  Ok({"create", "configmap", "c", "--from-literal=a=b", "-n", "proto"});
+  Ok({"create", "secret", "generic", "s", "--from-literal=p=q", "-n", "proto"});
+  Ok({"create", "service", "clusterip", "my-cs", "--tcp=5678:8080", "-n", "proto"});
+  Ok({"create", "job", "j", "--image=busybox", "-n", "proto"});
+  Ok({"create", "serviceaccount", "sa", "-n", "proto"});
+  CHECK(Ok({"get", "configmap", "c", "-n", "proto", "-o", "jsonpath={.data.a}"}) == "b");
+  CHECK(Ok({"get", "secret", "s", "-n", "proto", "-o", "jsonpath={.data.p}"}) == "cQ==");
+  CHECK(Ok({"get", "deploy", "web", "-n", "proto", "-o",
+            "jsonpath={.spec.template.spec.containers[0].image} {.spec.strategy.rollingUpdate.maxSurge}"}) ==
+        "nginx:1.25 25%");
+  std::string svc = Ok({"get", "svc", "my-cs", "-n", "proto", "-o",
+                        "jsonpath={.spec.ports[0].port} {.spec.ports[0].targetPort} {.spec.clusterIP}"});
+  CHECK(Contains(svc, "5678 8080 10.43."));
+  CHECK(Ok({"get", "job", "j", "-n", "proto", "-o", "jsonpath={.spec.template.spec.restartPolicy}"}) ==
+        "Never");
+}

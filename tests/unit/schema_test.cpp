@@ -1,14 +1,14 @@
 // Schema table and protobuf codec: table facts, golden bytes produced independently by protoc
 // from the published k8s.io/api v1.32 generated.proto files, a round trip of every kind in the
 // table, and malformed input.
-#include <catch2/catch.hpp>
+#include "api/schema.h"
 
+#include <catch2/catch.hpp>
 #include <functional>
 #include <random>
 #include <string>
 
 #include "api/protobuf.h"
-#include "api/schema.h"
 #include "common/base64.h"
 #include "common/json.h"
 
@@ -68,18 +68,39 @@ const Field& F(std::string_view type, std::string_view json_name) {
 TEST_CASE("schema: the embedded table parses and holds the kinds kubectl creates") {
   const Schema& s = Schema::Get();
   for (auto [group, kind] : std::vector<std::pair<std::string, std::string>>{
-           {"", "Namespace"}, {"", "ConfigMap"}, {"", "Secret"}, {"", "Service"},
-           {"", "ServiceAccount"}, {"", "ResourceQuota"}, {"", "Pod"}, {"", "Node"},
-           {"", "Endpoints"}, {"", "Event"}, {"", "ReplicationController"}, {"", "LimitRange"},
-           {"", "PersistentVolume"}, {"", "PersistentVolumeClaim"}, {"", "PodList"},
-           {"apps", "Deployment"}, {"apps", "ReplicaSet"}, {"apps", "StatefulSet"},
-           {"apps", "DaemonSet"}, {"apps", "ControllerRevision"}, {"batch", "Job"},
-           {"batch", "CronJob"}, {"rbac.authorization.k8s.io", "Role"},
-           {"rbac.authorization.k8s.io", "ClusterRole"}, {"rbac.authorization.k8s.io", "RoleBinding"},
-           {"rbac.authorization.k8s.io", "ClusterRoleBinding"}, {"scheduling.k8s.io", "PriorityClass"},
-           {"policy", "PodDisruptionBudget"}, {"authorization.k8s.io", "SelfSubjectAccessReview"},
-           {"authorization.k8s.io", "SubjectAccessReview"}, {"coordination.k8s.io", "Lease"},
-           {"discovery.k8s.io", "EndpointSlice"}, {"events.k8s.io", "Event"}}) {
+           {"", "Namespace"},
+           {"", "ConfigMap"},
+           {"", "Secret"},
+           {"", "Service"},
+           {"", "ServiceAccount"},
+           {"", "ResourceQuota"},
+           {"", "Pod"},
+           {"", "Node"},
+           {"", "Endpoints"},
+           {"", "Event"},
+           {"", "ReplicationController"},
+           {"", "LimitRange"},
+           {"", "PersistentVolume"},
+           {"", "PersistentVolumeClaim"},
+           {"", "PodList"},
+           {"apps", "Deployment"},
+           {"apps", "ReplicaSet"},
+           {"apps", "StatefulSet"},
+           {"apps", "DaemonSet"},
+           {"apps", "ControllerRevision"},
+           {"batch", "Job"},
+           {"batch", "CronJob"},
+           {"rbac.authorization.k8s.io", "Role"},
+           {"rbac.authorization.k8s.io", "ClusterRole"},
+           {"rbac.authorization.k8s.io", "RoleBinding"},
+           {"rbac.authorization.k8s.io", "ClusterRoleBinding"},
+           {"scheduling.k8s.io", "PriorityClass"},
+           {"policy", "PodDisruptionBudget"},
+           {"authorization.k8s.io", "SelfSubjectAccessReview"},
+           {"authorization.k8s.io", "SubjectAccessReview"},
+           {"coordination.k8s.io", "Lease"},
+           {"discovery.k8s.io", "EndpointSlice"},
+           {"events.k8s.io", "Event"}}) {
     INFO(group << "/" << kind);
     CHECK(s.FindKind(group, "v1", kind) != nullptr);
   }
@@ -130,8 +151,8 @@ TEST_CASE("schema: malformed schema text is rejected with the line") {
   CHECK(bad("type A \"x\"\n").find("before package") != std::string::npos);
   CHECK(bad("package p.v1 group=g version=v1\ntype A \"a\"\n  b 1 Missing \"\"\n")
             .find("unknown type p.v1.Missing") != std::string::npos);
-  CHECK(bad("package p.v1 group=g version=v1\ntype A \"a\"\n  b x string \"\"\n")
-            .find("line 3") != std::string::npos);
+  CHECK(bad("package p.v1 group=g version=v1\ntype A \"a\"\n  b x string \"\"\n").find("line 3") !=
+        std::string::npos);
   CHECK(bad("package p.v1 group=g version=v1\ntype A \"a\"\n  b 1 string\n  c 1 string\n")
             .find("two fields numbered 1") != std::string::npos);
   CHECK(bad("package p.v1 group=g version=v1\ntype A \"a\"\n  b 1 string bogus\n")
@@ -354,8 +375,7 @@ TEST_CASE("protobuf: special values") {
   SECTION("Time drops nanos, MicroTime keeps micros, zero time is null") {
     std::string s;
     REQUIRE(FormatRfc3339(0, 0, false).value() == "1970-01-01T00:00:00Z");
-    REQUIRE(FormatRfc3339(1700000000, 123456789, true).value() ==
-            "2023-11-14T22:13:20.123456Z");
+    REQUIRE(FormatRfc3339(1700000000, 123456789, true).value() == "2023-11-14T22:13:20.123456Z");
     int64_t sec = 0;
     int32_t ns = 0;
     REQUIRE(ParseRfc3339("2023-11-14T23:13:20.5+01:00", &sec, &ns).ok());
@@ -436,9 +456,10 @@ TEST_CASE("protobuf: malformed input is a 400, never a crash") {
   // Length past the end, and a huge declared length.
   RequireBadRequest(DecodeProtobufObject(Envelope("v1", "ConfigMap", Hex("0a0c0a01"))),
                     "runs past the end");
-  RequireBadRequest(
-      DecodeProtobufObject(Envelope("v1", "ConfigMap", Hex("0a" "ffffffffffffffff7f"))),
-      "runs past the end");
+  RequireBadRequest(DecodeProtobufObject(Envelope("v1", "ConfigMap",
+                                                  Hex("0a"
+                                                      "ffffffffffffffff7f"))),
+                    "runs past the end");
   // Field number 0, groups, invalid wire types.
   RequireBadRequest(DecodeProtobufObject(Envelope("v1", "ConfigMap", Hex("0001"))),
                     "field number 0");
@@ -448,23 +469,34 @@ TEST_CASE("protobuf: malformed input is a 400, never a crash") {
   std::string body = Envelope("v1", "ConfigMap", cm);
   RequireBadRequest(DecodeProtobufObject(body.substr(0, body.size() - 10)), "past the end");
   // RawExtension that is not JSON; IntOrString with an unknown type; a bad quantity.
-  RequireBadRequest(
-      DecodeProtobufObject(Envelope("apps/v1", "ControllerRevision", Hex("1203" "0a01" "7b"))),
-      "not JSON");
-  RequireBadRequest(
-      DecodeProtobufObject(Envelope("v1", "Service", Hex("1206" "0a04" "2202" "0807"))),
-      "IntOrString");  // Service.spec.ports[0].targetPort = IntOrString{type: 7}
+  RequireBadRequest(DecodeProtobufObject(Envelope("apps/v1", "ControllerRevision",
+                                                  Hex("1203"
+                                                      "0a01"
+                                                      "7b"))),
+                    "not JSON");
+  RequireBadRequest(DecodeProtobufObject(Envelope("v1", "Service",
+                                                  Hex("1206"
+                                                      "0a04"
+                                                      "2202"
+                                                      "0807"))),
+                    "IntOrString");  // Service.spec.ports[0].targetPort = IntOrString{type: 7}
   // ResourceQuota.spec.hard["c"] = Quantity{string: ""}
-  RequireBadRequest(
-      DecodeProtobufObject(Envelope("v1", "ResourceQuota", Hex("1209" "0a07" "0a01" "63" "1202" "0a00"))),
-      "quantity");
+  RequireBadRequest(DecodeProtobufObject(Envelope("v1", "ResourceQuota",
+                                                  Hex("1209"
+                                                      "0a07"
+                                                      "0a01"
+                                                      "63"
+                                                      "1202"
+                                                      "0a00"))),
+                    "quantity");
   RequireBadRequest(DecodeProtobufObject(std::string("k8s\0", 4) + Hex("1a0167")),
                     "contentEncoding");
 }
 
 TEST_CASE("protobuf: nesting deeper than the limit is rejected") {
-  auto parsed = Schema::Parse("package t.v1 group=t version=v1\ntype Node kind \"n\"\n"
-                              "  child 1 Node ptr omitempty \"\"\n  name 2 string omitempty \"\"\n");
+  auto parsed = Schema::Parse(
+      "package t.v1 group=t version=v1\ntype Node kind \"n\"\n"
+      "  child 1 Node ptr omitempty \"\"\n  name 2 string omitempty \"\"\n");
   REQUIRE(parsed.ok());
   const Type* node = (*parsed)->FindType("t.v1.Node");
   auto nest = [](int levels) {
@@ -503,7 +535,8 @@ TEST_CASE("protobuf: truncations and random corruption of valid bodies never cra
   std::mt19937 rng(42);
   int decoded = 0;
   for (const std::string& body : bodies) {
-    for (size_t n = 0; n <= body.size(); ++n) decoded += DecodeProtobufObject(body.substr(0, n)).ok();
+    for (size_t n = 0; n <= body.size(); ++n)
+      decoded += DecodeProtobufObject(body.substr(0, n)).ok();
     for (int i = 0; i < 2000; ++i) {
       std::string b = body;
       int flips = 1 + static_cast<int>(rng() % 4);

@@ -1,5 +1,6 @@
 // create, update and patch, and the read-modify-write loop they share.
 #include "api/patch.h"
+#include "api/protobuf.h"
 #include "api/validation.h"
 #include "common/ids.h"
 #include "common/yaml_json.h"
@@ -16,6 +17,9 @@ bool IsJson(const std::string& ct) {
   return ct.empty() || ct.rfind("application/json", 0) == 0 || ct.rfind("*/*", 0) == 0;
 }
 bool IsYaml(const std::string& ct) { return ct.rfind("application/yaml", 0) == 0; }
+bool IsProtobuf(const std::string& ct) {
+  return ct.rfind("application/vnd.kubernetes.protobuf", 0) == 0;
+}
 
 }  // namespace
 
@@ -28,10 +32,14 @@ Result<json::Document> DecodeBody(const Call& c) {
     doc = json::Parse(c.req.body);
   } else if (IsYaml(ct)) {
     doc = YamlToJson(c.req.body);
+  } else if (IsProtobuf(ct)) {
+    // kubectl create <kind> sends protobuf; it accepts a JSON answer.
+    doc = api::DecodeProtobufObject(c.req.body);
   } else {
     return Status(Code::kUnsupportedMedia,
                   "the body of the request was in an unknown format - accepted media types "
-                  "include: application/json, application/yaml");
+                  "include: application/json, application/yaml, "
+                  "application/vnd.kubernetes.protobuf");
   }
   if (!doc.ok()) return BadRequest("the object provided is unrecognized: " + doc.status().message());
   if (!doc->IsObject()) return BadRequest("the object provided is not a JSON object");
