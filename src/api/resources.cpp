@@ -59,6 +59,15 @@ const std::vector<Row>& Rows() {
       {"rbac.authorization.k8s.io", "RoleBinding", "rolebindings", {}, true, {}, {}, {}},
       {"rbac.authorization.k8s.io", "Role", "roles", {}, true, {}, {}, {}},
       {"scheduling.k8s.io", "PriorityClass", "priorityclasses", {"pc"}, false, {}, {}, {}},
+      // Access reviews: answered by the authorizer, never stored.
+      {"authorization.k8s.io", "LocalSubjectAccessReview", "localsubjectaccessreviews", {}, true,
+       {}, {}, {"create"}},
+      {"authorization.k8s.io", "SelfSubjectAccessReview", "selfsubjectaccessreviews", {}, false,
+       {}, {}, {"create"}},
+      {"authorization.k8s.io", "SelfSubjectRulesReview", "selfsubjectrulesreviews", {}, false, {},
+       {}, {"create"}},
+      {"authorization.k8s.io", "SubjectAccessReview", "subjectaccessreviews", {}, false, {}, {},
+       {"create"}},
   };
   return rows;
 }

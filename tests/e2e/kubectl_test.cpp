@@ -299,3 +299,14 @@ TEST_CASE("kubectl create <kind> sends protobuf and gets the object kube-apiserv
   CHECK(Ok({"get", "job", "j", "-n", "proto", "-o", "jsonpath={.spec.template.spec.restartPolicy}"}) ==
         "Never");
 }
+
+TEST_CASE("kubectl auth can-i is answered by the authorizer; others are Forbidden", "[kubectl]") {
+  CHECK(Contains(Ok({"auth", "can-i", "create", "pods"}), "yes"));
+  CHECK(Contains(Ok({"auth", "can-i", "--list"}), "*.*"));
+  CommandResult no = Kubectl({"auth", "can-i", "get", "pods", "--as=bob"});
+  CHECK(no.exit_code == 1);
+  CHECK(Contains(no.out, "no"));
+  CHECK(Contains(Fails({"get", "pods", "--as=bob"}),
+                 "Error from server (Forbidden): pods is forbidden: User \"bob\" cannot list "
+                 "resource \"pods\" in API group \"\" in the namespace \"default\""));
+}

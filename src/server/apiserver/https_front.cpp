@@ -195,6 +195,24 @@ class Front : public HttpsFront {
       }
     }
     if (req.authenticated) req.user.groups.push_back("system:authenticated");
+    // Impersonation (kubectl --as/--as-group): only system:masters may impersonate until RBAC
+    // can grant the impersonate verb.
+    std::string as_user = hreq.get_header_value("Impersonate-User");
+    if (!as_user.empty() && req.authenticated) {
+      if (!req.user.InGroup("system:masters")) {
+        Reply(hres, ErrorResponse(Status(Code::kForbidden,
+                                         "users \"" + as_user + "\" is forbidden: User \"" +
+                                             req.user.name + "\" cannot impersonate resource "
+                                             "\"users\" in API group \"\" at the cluster scope")));
+        return;
+      }
+      UserInfo as;
+      as.name = as_user;
+      for (size_t i = 0; i < hreq.get_header_value_count("Impersonate-Group"); ++i)
+        as.groups.push_back(hreq.get_header_value("Impersonate-Group", i));
+      as.groups.push_back("system:authenticated");
+      req.user = as;
+    }
     if (!req.authenticated && !IsPublicPath(req.path)) {
       Reply(hres, ErrorResponse(Status(Code::kUnauthorized, "Unauthorized")));
       return;

@@ -81,6 +81,8 @@ class RestContext {
   // Deletes an object now (no grace) with optional CAS; returns the deleted object.
   Result<json::Document> DeleteNow(const api::ResourceInfo& info, const std::string& ns,
                                    const std::string& name, int64_t expected_rev);
+  // authorization.k8s.io reviews: the authorizer's answer for the subject in the body.
+  ApiResponse AccessReview(const Call& c);
   // Namespace lifecycle: kNotFound / kForbidden (terminating) for creates in `ns`.
   Status CheckNamespaceForCreate(const std::string& ns);
 
@@ -97,6 +99,10 @@ class RestContext {
   ApiResponse ServeResource(const ApiRequest& req, const RequestInfo& ri);
   ApiResponse ServeNonResource(const ApiRequest& req, const RequestInfo& ri);
   bool Authorize(const ApiRequest& req, const RequestInfo& ri, ApiResponse* denied);
+ public:
+  const Authorizer& authorizer() const { return *authorizer_; }
+
+ private:
 
   store::Store* store_;
   ApiServerOptions opts_;
@@ -106,6 +112,8 @@ class RestContext {
   std::unique_ptr<WatchRegistry> watches_;
 };
 
+// Decodes a create/update body (JSON, YAML or protobuf) into an object of the call's kind.
+Result<json::Document> DecodeBody(const Call& c);
 // Discovery documents (discovery.cpp).
 ApiResponse ServeDiscovery(const api::ResourceTable& table, const ApiRequest& req,
                            const RequestInfo& ri);

@@ -61,6 +61,7 @@ Result<json::Document> DecodeBody(const Call& c) {
 }
 
 ApiResponse RestContext::Create(const Call& c) {
+  if (c.info.group == "authorization.k8s.io") return AccessReview(c);
   auto doc = DecodeBody(c);
   if (!doc.ok()) return ErrorResponse(doc.status());
   json::Allocator& a = doc->GetAllocator();
