@@ -1,6 +1,7 @@
 #include "api/hooks.h"
 
 #include "api/defaults.h"
+#include "api/event_convert.h"
 #include "api/validate_kinds.h"
 
 namespace cluster::api {
@@ -95,6 +96,10 @@ void InstallHooks(ResourceInfo* info) {
     };
   } else if (kind == "Event") {
     info->field_getter = core ? EventField : NewEventField;
+    if (!core) {
+      info->to_storage = EventsV1ToCore;
+      info->from_storage = CoreToEventsV1;
+    }
   } else if (kind == "Node") {
     info->field_getter = [](const Value& o, std::string_view f) -> std::optional<std::string> {
       if (f == "spec.unschedulable") {

@@ -80,9 +80,8 @@ std::string Lower(std::string s) {
 }  // namespace
 
 std::string ResourceInfo::StorePrefix() const {
-  // Upstream keeps one store of events and converts events.k8s.io/v1 to and from core/v1;
-  // until that conversion exists the two APIs keep separate collections, so neither ever
-  // reads an object in the other's shape.
+  // Both event APIs share one collection, stored in the core/v1 shape (see to_storage).
+  if (plural == "events") return "/registry/events/";
   if (group.empty() || group == "apps" || group == "batch" || group == "policy")
     return "/registry/" + plural + "/";
   return "/registry/" + group + "/" + plural + "/";

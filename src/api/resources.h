@@ -62,6 +62,10 @@ struct ResourceInfo {
   // field (metadata.name and metadata.namespace are always supported).
   std::function<std::optional<std::string>(const json::Value& obj, std::string_view field)>
       field_getter;
+  // Set when the stored shape differs from this API's shape (events.k8s.io/v1 Events are
+  // stored as core/v1 Events): applied before writing and after reading.
+  std::function<void(json::Document& obj)> to_storage;
+  std::function<void(json::Document& obj)> from_storage;
   // Whether a change between old and new objects bumps metadata.generation (spec changes).
   bool tracks_generation = false;
 };

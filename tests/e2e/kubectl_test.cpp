@@ -310,3 +310,16 @@ TEST_CASE("kubectl auth can-i is answered by the authorizer; others are Forbidde
                  "Error from server (Forbidden): pods is forbidden: User \"bob\" cannot list "
                  "resource \"pods\" in API group \"\" in the namespace \"default\""));
 }
+
+TEST_CASE("events.k8s.io/v1 and core/v1 events are one collection in two shapes", "[kubectl]") {
+  Ok({"create", kNoValidate, "-f", "-"},
+     "apiVersion: events.k8s.io/v1\nkind: Event\nmetadata:\n  name: ev1\n  namespace: default\n"
+     "eventTime: \"2026-12-01T11:00:00.000000Z\"\nreportingController: test\n"
+     "reportingInstance: test-1\naction: Check\nreason: Checked\nnote: hello\ntype: Normal\n"
+     "regarding:\n  kind: Pod\n  name: p1\n  namespace: default\n");
+  CHECK(Ok({"get", "events", "ev1", "-o", "jsonpath={.message} {.involvedObject.name}"}) ==
+        "hello p1");
+  CHECK(Ok({"get", "events.v1.events.k8s.io", "ev1", "-o", "jsonpath={.note} {.regarding.name}"}) ==
+        "hello p1");
+  CHECK(Contains(Ok({"get", "events", "--field-selector", "involvedObject.name=p1"}), "Checked"));
+}

@@ -225,7 +225,15 @@ class Front : public HttpsFront {
 
   static void Reply(httplib::Response& hres, ApiResponse resp) {
     hres.status = resp.code;
-    for (const auto& w : resp.warnings) hres.set_header("Warning", "299 - \"" + w + "\"");
+    for (const auto& w : resp.warnings) {
+      // RFC 7234 warn-text is a quoted-string: escape quotes and backslashes.
+      std::string text;
+      for (char ch : w) {
+        if (ch == '"' || ch == '\\') text += '\\';
+        text += ch;
+      }
+      hres.set_header("Warning", "299 - \"" + text + "\"");
+    }
     if (!resp.stream) {
       hres.set_content(resp.body, resp.content_type);
       return;

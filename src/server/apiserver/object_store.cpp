@@ -73,4 +73,29 @@ Result<json::Document> DecodeFromStore(const store::KeyValue& kv) {
   return d;
 }
 
+std::string EncodeForStore(const api::ResourceInfo& info, json::Document& obj) {
+  if (!info.to_storage) return EncodeForStore(obj);
+  json::Document copy;
+  copy.CopyFrom(obj, copy.GetAllocator());
+  info.to_storage(copy);
+  return EncodeForStore(copy);
+}
+
+std::string WireFromStored(const api::ResourceInfo& info, const std::string& stored,
+                           int64_t revision) {
+  if (!info.from_storage) return SpliceResourceVersion(stored, revision);
+  store::KeyValue kv;
+  kv.value = stored;
+  kv.mod_revision = revision;
+  auto doc = DecodeFromStore(info, kv);
+  if (!doc.ok()) return SpliceResourceVersion(stored, revision);
+  return json::Serialize(*doc);
+}
+
+Result<json::Document> DecodeFromStore(const api::ResourceInfo& info, const store::KeyValue& kv) {
+  auto doc = DecodeFromStore(kv);
+  if (doc.ok() && info.from_storage) info.from_storage(*doc);
+  return doc;
+}
+
 }  // namespace cluster::server

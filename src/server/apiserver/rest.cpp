@@ -111,6 +111,8 @@ ApiResponse RestContext::ServeNonResource(const ApiRequest& req, const RequestIn
   if (p == "/api" || p == "/api/" || p == "/apis" || p == "/apis/" ||
       p.rfind("/api/", 0) == 0 || p.rfind("/apis/", 0) == 0)
     return ServeDiscovery(table_, req, ri);
+  if (p == "/openapi/v2" || p == "/openapi/v3" || p.rfind("/openapi/v3/", 0) == 0)
+    return ServeOpenApi(req);
   if (p == "/" ) {
     return JsonResponse(200, R"({"paths":["/api","/api/v1","/apis","/healthz","/livez",)"
                              R"("/readyz","/version"]})");
@@ -163,7 +165,7 @@ Result<json::Document> RestContext::Read(const api::ResourceInfo& info, const st
     return kv.status();
   }
   if (rev) *rev = kv->mod_revision;
-  return DecodeFromStore(*kv);
+  return DecodeFromStore(info, *kv);
 }
 
 std::string RestContext::Wire(const json::Value& obj) { return json::Serialize(obj); }

@@ -113,10 +113,18 @@ class RestContext {
 };
 
 // Decodes a create/update body (JSON, YAML or protobuf) into an object of the call's kind.
-Result<json::Document> DecodeBody(const Call& c);
+// Applies the request's fieldValidation directive: Strict refuses unknown and duplicate fields
+// (400), Warn appends one warning per field to *warnings (if given).
+Result<json::Document> DecodeBody(const Call& c, std::vector<std::string>* warnings = nullptr);
+// fieldValidation of an object (or, with `patch`, of a patch body) of the call's kind: kOk with
+// warnings appended under Warn, kBadRequest ("strict decoding error: ...") under Strict.
+Status CheckFields(const Call& c, const json::Value& obj, bool patch,
+                   std::vector<std::string>* warnings);
 // Discovery documents (discovery.cpp).
 ApiResponse ServeDiscovery(const api::ResourceTable& table, const ApiRequest& req,
                            const RequestInfo& ri);
+// /openapi/v2, /openapi/v3 and /openapi/v3/<api|apis/group>/<version> (openapi_endpoint.cpp).
+ApiResponse ServeOpenApi(const ApiRequest& req);
 // Accept negotiation helpers (rest_read.cpp).
 bool WantsTable(const ApiRequest& req);
 ApiResponse JsonResponse(int code, std::string body);

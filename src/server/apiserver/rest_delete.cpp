@@ -91,7 +91,7 @@ Result<json::Document> RestContext::DeleteNow(const api::ResourceInfo& info,
     if (kv.status().code() == Code::kConflict) return ConflictError(info, name);
     return kv.status();
   }
-  auto doc = DecodeFromStore(*kv);
+  auto doc = DecodeFromStore(info, *kv);
   if (doc.ok() && info.kind == "Service" && info.group.empty()) ReleaseService(this, *doc);
   return doc;
 }
@@ -156,14 +156,14 @@ ApiResponse RestContext::Delete(const Call& c) {
           // Nothing more to do: deletion is already in progress.
         }
         if (opts->dry_run) return JsonResponse(200, Wire(next));
-        std::string value = EncodeForStore(next);
+        std::string value = EncodeForStore(c.info, next);
         auto updated = store_->Update(ObjectKey(c.info, c.ri.ns, name), value, rev);
         if (!updated.ok()) {
           if (updated.status().code() == Code::kConflict) continue;
           return ErrorResponse(updated.status());
         }
         ApiResponse r = JsonResponse(ReturnsObject(c.info) ? 200 : 202,
-                                     SpliceResourceVersion(value, *updated));
+                                     WireFromStored(c.info, value, *updated));
         if (!ReturnsObject(c.info)) r.code = 200;
         return r;
       }

@@ -141,7 +141,7 @@ Result<ListPage> ListObjects(RestContext* ctx, const Call& c, const Selection& s
         break;
       }
       if (filter || need_docs) {
-        auto doc = DecodeFromStore(kv);
+        auto doc = DecodeFromStore(c.info, kv);
         if (!doc.ok()) continue;
         if (filter && !Selected(c, sel, *doc)) continue;
         if (need_docs) {
@@ -151,7 +151,7 @@ Result<ListPage> ListObjects(RestContext* ctx, const Call& c, const Selection& s
           page.raw.push_back(json::Serialize(*doc));
         }
       } else {
-        page.raw.push_back(SpliceResourceVersion(kv.value, kv.mod_revision));
+        page.raw.push_back(WireFromStored(c.info, kv.value, kv.mod_revision));
       }
     }
     if (stopped || !res->more || res->kvs.empty()) break;
@@ -245,6 +245,7 @@ ApiResponse RestContext::Watch(const Call& c) {
     Call call{dummy, ri_copy, *info};
     return Selected(call, *sel, obj);
   };
+  opts.from_storage = info->from_storage;
   opts.bookmarks = c.Query("allowWatchBookmarks") == "true";
   opts.bookmark_kind = table ? "Table" : info->kind;
   opts.bookmark_api_version = table ? "meta.k8s.io/v1" : info->GroupVersion();

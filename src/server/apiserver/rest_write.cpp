@@ -1,4 +1,5 @@
 // create, update and patch, and the read-modify-write loop they share.
+#include "api/field_validation.h"
 #include "api/patch.h"
 #include "api/protobuf.h"
 #include "api/validation.h"
@@ -23,9 +24,30 @@ bool IsProtobuf(const std::string& ct) {
 
 }  // namespace
 
+Status CheckFields(const Call& c, const json::Value& obj, bool patch,
+                   std::vector<std::string>* warnings) {
+  api::FieldValidation mode;
+  if (!api::ParseFieldValidation(c.Query("fieldValidation"), &mode))
+    return BadRequest("invalid fieldValidation directive: \"" + c.Query("fieldValidation") +
+                      "\" (must be one of Ignore, Warn, Strict)");
+  if (mode == api::FieldValidation::kIgnore) return Status::Ok();
+  const api::schema::Type* kind =
+      api::schema::Schema::Get().FindKind(c.info.group, c.info.version, c.info.kind);
+  if (kind == nullptr) return Status::Ok();
+  std::vector<std::string> problems = api::FindFieldProblems(obj, *kind, patch);
+  if (problems.empty()) return Status::Ok();
+  if (mode == api::FieldValidation::kWarn) {
+    if (warnings) warnings->insert(warnings->end(), problems.begin(), problems.end());
+    return Status::Ok();
+  }
+  std::string msg = "strict decoding error: ";
+  for (size_t i = 0; i < problems.size(); ++i) msg += (i ? ", " : "") + problems[i];
+  return BadRequest(msg);
+}
+
 // Decodes a request body into an object of the call's kind (kind/apiVersion checked or
 // filled in).
-Result<json::Document> DecodeBody(const Call& c) {
+Result<json::Document> DecodeBody(const Call& c, std::vector<std::string>* warnings) {
   Result<json::Document> doc = Status(Code::kUnsupportedMedia, "");
   const std::string& ct = c.req.content_type;
   if (IsJson(ct)) {
@@ -54,6 +76,9 @@ Result<json::Document> DecodeBody(const Call& c) {
   else if (api_version != c.info.GroupVersion())
     return BadRequest("the API version in the data (" + api_version +
                       ") does not match the expected API version (" + c.info.GroupVersion() + ")");
+  if (Status st = CheckFields(c, *doc, false, warnings); !st.ok())
+    return BadRequest(c.info.kind + " in version \"" + c.info.version +
+                      "\" cannot be handled as a " + c.info.kind + ": " + st.message());
   const json::Value* meta = json::Find(*doc, {"metadata"});
   if (meta && !meta->IsObject()) return BadRequest("metadata must be an object");
   json::EnsureObject(*doc, {"metadata"}, a);
@@ -62,7 +87,8 @@ Result<json::Document> DecodeBody(const Call& c) {
 
 ApiResponse RestContext::Create(const Call& c) {
   if (c.info.group == "authorization.k8s.io") return AccessReview(c);
-  auto doc = DecodeBody(c);
+  std::vector<std::string> warnings;
+  auto doc = DecodeBody(c, &warnings);
   if (!doc.ok()) return ErrorResponse(doc.status());
   json::Allocator& a = doc->GetAllocator();
   json::Value& meta = (*doc)["metadata"];
@@ -76,7 +102,9 @@ ApiResponse RestContext::Create(const Call& c) {
   } else {
     json::Remove(meta, "namespace");
   }
-  return CreateObject(c, std::move(doc).value());
+  ApiResponse resp = CreateObject(c, std::move(doc).value());
+  resp.warnings.insert(resp.warnings.end(), warnings.begin(), warnings.end());
+  return resp;
 }
 
 ApiResponse RestContext::CreateObject(const Call& c, json::Document obj) {
@@ -121,7 +149,7 @@ ApiResponse RestContext::CreateObject(const Call& c, json::Document obj) {
     return JsonResponse(201, Wire(obj));
   }
   std::string key = ObjectKey(c.info, ns, name);
-  std::string value = EncodeForStore(obj);
+  std::string value = EncodeForStore(c.info, obj);
   auto rev = store_->Create(key, value);
   if (!rev.ok()) {
     Release(this, adm);
@@ -129,7 +157,7 @@ ApiResponse RestContext::CreateObject(const Call& c, json::Document obj) {
       return ErrorResponse(AlreadyExistsError(c.info, name), DetailsFor(c.info, name));
     return ErrorResponse(rev.status());
   }
-  return JsonResponse(201, SpliceResourceVersion(value, *rev));
+  return JsonResponse(201, WireFromStored(c.info, value, *rev));
 }
 
 Mutation RestContext::PrepareUpdate(const Call& c, const json::Value& old, json::Document& obj,
@@ -206,7 +234,7 @@ ApiResponse RestContext::GuaranteedUpdate(const Call& c, const std::string& name
         return ErrorResponse(NotFoundError(c.info, name), DetailsFor(c.info, name));
       return ErrorResponse(kv.status());
     }
-    auto current = DecodeFromStore(*kv);
+    auto current = DecodeFromStore(c.info, *kv);
     if (!current.ok()) return ErrorResponse(current.status());
     json::Document obj;
     obj.CopyFrom(*current, obj.GetAllocator());
@@ -232,11 +260,11 @@ ApiResponse RestContext::GuaranteedUpdate(const Call& c, const std::string& name
     // No-op updates do not write (the resourceVersion stays), as upstream.
     json::Remove(obj["metadata"], "resourceVersion");
     json::Remove((*current)["metadata"], "resourceVersion");
-    if (obj == *current) return JsonResponse(200, SpliceResourceVersion(kv->value, expected));
-    std::string value = EncodeForStore(obj);
-    if (c.DryRun()) return JsonResponse(success_code, SpliceResourceVersion(value, expected));
+    if (obj == *current) return JsonResponse(200, WireFromStored(c.info, kv->value, expected));
+    std::string value = EncodeForStore(c.info, obj);
+    if (c.DryRun()) return JsonResponse(success_code, WireFromStored(c.info, value, expected));
     auto rev = store_->Update(key, value, expected);
-    if (rev.ok()) return JsonResponse(success_code, SpliceResourceVersion(value, *rev));
+    if (rev.ok()) return JsonResponse(success_code, WireFromStored(c.info, value, *rev));
     if (rev.status().code() == Code::kConflict) {
       if (!want_rv.empty()) return ErrorResponse(ConflictError(c.info, name), DetailsFor(c.info, name));
       continue;
@@ -249,7 +277,8 @@ ApiResponse RestContext::GuaranteedUpdate(const Call& c, const std::string& name
 }
 
 ApiResponse RestContext::Update(const Call& c) {
-  auto doc = DecodeBody(c);
+  std::vector<std::string> warnings;
+  auto doc = DecodeBody(c, &warnings);
   if (!doc.ok()) return ErrorResponse(doc.status());
   std::string body_name = json::GetString(*doc, {"metadata", "name"});
   if (body_name.empty()) json::SetString((*doc)["metadata"], "name", c.ri.name, doc->GetAllocator());
@@ -262,7 +291,7 @@ ApiResponse RestContext::Update(const Call& c) {
         "the namespace of the provided object does not match the namespace sent on the request"));
   const bool status_only = c.ri.subresource == "status";
   auto shared = std::make_shared<json::Document>(std::move(doc).value());
-  return GuaranteedUpdate(c, c.ri.name, [&](json::Document& current) {
+  ApiResponse resp = GuaranteedUpdate(c, c.ri.name, [&](json::Document& current) {
     json::Document next;
     next.CopyFrom(*shared, next.GetAllocator());
     Mutation m = PrepareUpdate(c, current, next, status_only);
@@ -274,6 +303,8 @@ ApiResponse RestContext::Update(const Call& c) {
     else json::SetString(meta, "resourceVersion", rv, current.GetAllocator());
     return m;
   });
+  resp.warnings.insert(resp.warnings.end(), warnings.begin(), warnings.end());
+  return resp;
 }
 
 ApiResponse RestContext::Patch(const Call& c) {
@@ -290,7 +321,11 @@ ApiResponse RestContext::Patch(const Call& c) {
   auto patch = json::Parse(c.req.body);
   if (!patch.ok()) return ErrorResponse(BadRequest(patch.status().message()));
   const bool status_only = c.ri.subresource == "status";
-  return GuaranteedUpdate(c, c.ri.name, [&](json::Document& current) {
+  std::vector<std::string> warnings;
+  // Merge patches have the object's shape: validate their fields, skipping $-directives.
+  if (type != "application/json-patch+json")
+    if (Status fv = CheckFields(c, *patch, true, &warnings); !fv.ok()) return ErrorResponse(fv);
+  ApiResponse resp = GuaranteedUpdate(c, c.ri.name, [&](json::Document& current) {
     Mutation m;
     json::Document next;
     next.CopyFrom(current, next.GetAllocator());
@@ -307,6 +342,14 @@ ApiResponse RestContext::Patch(const Call& c) {
       m.status = st;
       return m;
     }
+    if (type == "application/json-patch+json") {
+      // JSON patches are validated on their result (the stored part is known-good).
+      warnings.clear();
+      if (Status fv = CheckFields(c, next, false, &warnings); !fv.ok()) {
+        m.status = fv;
+        return m;
+      }
+    }
     if (!next.IsObject() || !json::Find(next, {"metadata"}) || !next["metadata"].IsObject()) {
       m.status = BadRequest("the patch produced an object without metadata");
       return m;
@@ -320,6 +363,8 @@ ApiResponse RestContext::Patch(const Call& c) {
     if (rv.empty()) json::Remove(meta, "resourceVersion");
     return m;
   });
+  resp.warnings.insert(resp.warnings.end(), warnings.begin(), warnings.end());
+  return resp;
 }
 
 }  // namespace cluster::server

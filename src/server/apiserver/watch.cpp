@@ -42,11 +42,12 @@ std::string ApiWatch::Bookmark(int64_t rev) const {
 }
 
 void ApiWatch::Convert(const store::Event& ev) {
-  auto decode = [](const store::KeyValue& kv, int64_t rev) -> std::optional<json::Document> {
+  auto decode = [this](const store::KeyValue& kv, int64_t rev) -> std::optional<json::Document> {
     store::KeyValue copy = kv;
     copy.mod_revision = rev;
     auto d = DecodeFromStore(copy);
     if (!d.ok()) return std::nullopt;
+    if (opts_.from_storage) opts_.from_storage(*d);
     return std::move(d).value();
   };
   const int64_t rev = ev.kv.mod_revision;

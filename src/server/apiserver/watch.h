@@ -25,6 +25,8 @@ struct WatchOptions {
   std::function<std::string(const json::Value& obj)> encode;
   // Whether an object is selected by the request's label/field selectors.
   std::function<bool(const json::Value& obj)> selected;
+  // Stored shape → API shape (events.k8s.io), when they differ.
+  std::function<void(json::Document& obj)> from_storage;
   std::deque<std::string> initial;  // chunks sent before live events (ADDED for RV=0)
   bool bookmarks = false;
   std::string bookmark_kind;        // "Pod"
