@@ -10,31 +10,45 @@ using schema::Scalar;
 using schema::Shape;
 using schema::Type;
 
+// Walks mutable JSON so that one walker both reports and (with `prune`) removes; callers that
+// only report pass prune = false and never see a change.
 struct Walker {
   bool patch = false;
   std::vector<std::string>* out;
+  bool prune = false;
 
   static std::string Join(const std::string& path, std::string_view name) {
     return path.empty() ? std::string(name) : path + "." + std::string(name);
   }
 
   // Reports repeated member names of one object (RapidJSON keeps duplicates as members).
-  void Duplicates(const json::Value& obj, const std::string& path) {
+  void Duplicates(json::Value& obj, const std::string& path) {
     if (obj.MemberCount() < 2) return;
     std::set<std::string_view> seen;
+    bool any = false;
     for (const auto& m : obj.GetObject()) {
       std::string_view k(m.name.GetString(), m.name.GetStringLength());
-      if (!seen.insert(k).second) out->push_back("duplicate field \"" + Join(path, k) + "\"");
+      if (!seen.insert(k).second) {
+        out->push_back("duplicate field \"" + Join(path, k) + "\"");
+        any = true;
+      }
+    }
+    if (!prune || !any) return;
+    // Keep the last of each name, as Go's decoder does.
+    for (auto it = obj.MemberBegin(); it != obj.MemberEnd();) {
+      bool later = false;
+      for (auto j = it + 1; j != obj.MemberEnd() && !later; ++j) later = j->name == it->name;
+      it = later ? obj.EraseMember(it) : it + 1;
     }
   }
 
   // Any JSON without a schema: only duplicates.
-  void Untyped(const json::Value& v, const std::string& path) {
+  void Untyped(json::Value& v, const std::string& path) {
     if (v.IsObject()) {
       Duplicates(v, path);
-      for (const auto& m : v.GetObject())
-        Untyped(m.value, Join(path, std::string_view(m.name.GetString(),
-                                                     m.name.GetStringLength())));
+      for (auto& m : v.GetObject())
+        Untyped(m.value,
+                Join(path, std::string_view(m.name.GetString(), m.name.GetStringLength())));
     } else if (v.IsArray()) {
       for (rapidjson::SizeType i = 0; i < v.Size(); ++i)
         Untyped(v[i], path + "[" + std::to_string(i) + "]");
@@ -42,7 +56,7 @@ struct Walker {
   }
 
   // One value of `f` (an element for lists, a value for maps).
-  void Element(const json::Value& v, const Field& f, const std::string& path) {
+  void Element(json::Value& v, const Field& f, const std::string& path) {
     if (f.scalar == Scalar::kRawExtension || f.scalar == Scalar::kFieldsV1) {
       Untyped(v, path);
       return;
@@ -58,7 +72,7 @@ struct Walker {
     if (v.IsObject()) Object(v, t, path, false);
   }
 
-  void Value(const json::Value& v, const Field& f, const std::string& path) {
+  void Value(json::Value& v, const Field& f, const std::string& path) {
     if (v.IsNull()) return;
     if (f.shape == Shape::kRepeated) {
       if (!v.IsArray()) return;
@@ -67,27 +81,31 @@ struct Walker {
     } else if (f.shape == Shape::kMap) {
       if (!v.IsObject()) return;
       Duplicates(v, path);
-      for (const auto& m : v.GetObject())
-        Element(m.value, f, Join(path, std::string_view(m.name.GetString(),
-                                                        m.name.GetStringLength())));
+      for (auto& m : v.GetObject())
+        Element(m.value, f,
+                Join(path, std::string_view(m.name.GetString(), m.name.GetStringLength())));
     } else {
       Element(v, f, path);
     }
   }
 
-  void Object(const json::Value& obj, const Type& t, const std::string& path, bool top) {
+  void Object(json::Value& obj, const Type& t, const std::string& path, bool top) {
     Duplicates(obj, path);
-    for (const auto& m : obj.GetObject()) {
-      std::string_view k(m.name.GetString(), m.name.GetStringLength());
-      if (patch && !k.empty() && k[0] == '$') continue;
-      if (top && (k == "apiVersion" || k == "kind")) continue;
+    for (auto it = obj.MemberBegin(); it != obj.MemberEnd();) {
+      std::string_view k(it->name.GetString(), it->name.GetStringLength());
       const Field* f = t.FieldByJsonName(k);
-      std::string p = Join(path, k);
-      if (f == nullptr) {
-        if (!(patch && m.value.IsNull())) out->push_back("unknown field \"" + p + "\"");
-        continue;
+      bool skip =
+          (patch && !k.empty() && k[0] == '$') || (top && (k == "apiVersion" || k == "kind"));
+      if (!skip && f == nullptr && !(patch && it->value.IsNull())) {
+        out->push_back("unknown field \"" + Join(path, k) + "\"");
+        if (prune) {
+          it = obj.EraseMember(it);
+          continue;
+        }
+      } else if (!skip && f != nullptr) {
+        Value(it->value, *f, Join(path, k));
       }
-      Value(m.value, *f, p);
+      ++it;
     }
   }
 };
@@ -95,10 +113,14 @@ struct Walker {
 }  // namespace
 
 bool ParseFieldValidation(std::string_view param, FieldValidation* out) {
-  if (param.empty() || param == "Ignore") *out = FieldValidation::kIgnore;
-  else if (param == "Warn") *out = FieldValidation::kWarn;
-  else if (param == "Strict") *out = FieldValidation::kStrict;
-  else return false;
+  if (param.empty() || param == "Ignore")
+    *out = FieldValidation::kIgnore;
+  else if (param == "Warn")
+    *out = FieldValidation::kWarn;
+  else if (param == "Strict")
+    *out = FieldValidation::kStrict;
+  else
+    return false;
   return true;
 }
 
@@ -106,15 +128,24 @@ std::vector<std::string> FindFieldProblems(const json::Value& obj, const schema:
                                            bool patch) {
   std::vector<std::string> out;
   if (!obj.IsObject()) return out;
-  Walker w{patch, &out};
+  Walker w{patch, &out, false};
+  w.Object(const_cast<json::Value&>(obj), kind, "", true);  // prune = false: read only
+  return out;
+}
+
+std::vector<std::string> PruneUnknownFields(json::Value& obj, const schema::Type& kind,
+                                            bool patch) {
+  std::vector<std::string> out;
+  if (!obj.IsObject()) return out;
+  Walker w{patch, &out, true};
   w.Object(obj, kind, "", true);
   return out;
 }
 
 std::vector<std::string> FindDuplicateFields(const json::Value& obj) {
   std::vector<std::string> out;
-  Walker w{false, &out};
-  w.Untyped(obj, "");
+  Walker w{false, &out, false};
+  w.Untyped(const_cast<json::Value&>(obj), "");  // prune = false: read only
   return out;
 }
 

@@ -30,6 +30,11 @@ bool ParseFieldValidation(std::string_view param, FieldValidation* out);
 std::vector<std::string> FindFieldProblems(const json::Value& obj, const schema::Type& kind,
                                            bool patch = false);
 
+// FindFieldProblems, and removes what it reports from `obj` (unknown fields; all but the last
+// of duplicate keys), as upstream's decoder drops them under Warn and Ignore.
+std::vector<std::string> PruneUnknownFields(json::Value& obj, const schema::Type& kind,
+                                            bool patch = false);
+
 // Only the duplicate keys, for documents without a schema (JSON patches).
 std::vector<std::string> FindDuplicateFields(const json::Value& obj);
 

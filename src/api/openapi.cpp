@@ -42,34 +42,109 @@ void WriteGvk(Writer& w, std::string_view group, std::string_view version, std::
   w.EndObject();
 }
 
+// Apimachinery types with their own JSON form get a definition each, as upstream.
+std::string BuiltinName(Scalar s) {
+  switch (s) {
+    case Scalar::kIntOrString:
+      return "io.k8s.apimachinery.pkg.util.intstr.IntOrString";
+    case Scalar::kQuantity:
+      return "io.k8s.apimachinery.pkg.api.resource.Quantity";
+    case Scalar::kTime:
+      return "io.k8s.apimachinery.pkg.apis.meta.v1.Time";
+    default:
+      return "io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime";
+  }
+}
+
+// One of "integer"/"number" and "string" (v3's oneOf; v2 says string).
+void WriteOneOf(Writer& w, const char* a, const char* b, const Flavor& fl) {
+  if (!fl.v3) {
+    KV(w, "type", "string");
+    return;
+  }
+  Str(w, "oneOf");
+  w.StartArray();
+  for (const char* t : {a, b}) {
+    w.StartObject();
+    KV(w, "type", t);
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+void WriteBuiltinDefinitions(Writer& w, const Flavor& fl) {
+  Str(w, BuiltinName(Scalar::kIntOrString));
+  w.StartObject();
+  KV(w, "description", "IntOrString is a type that can hold an int32 or a string.");
+  KV(w, "format", "int-or-string");
+  WriteOneOf(w, "integer", "string", fl);
+  Str(w, "x-kubernetes-int-or-string");
+  w.Bool(true);
+  w.EndObject();
+  Str(w, BuiltinName(Scalar::kQuantity));
+  w.StartObject();
+  KV(w, "description", "Quantity is a fixed-point representation of a number (\"100m\", \"1Gi\").");
+  WriteOneOf(w, "string", "number", fl);
+  w.EndObject();
+  for (Scalar t : {Scalar::kTime, Scalar::kMicroTime}) {
+    Str(w, BuiltinName(t));
+    w.StartObject();
+    KV(w, "description",
+       t == Scalar::kTime ? "Time is RFC 3339 date and time, in seconds."
+                          : "MicroTime is RFC 3339 date and time, in "
+                            "microseconds.");
+    KV(w, "format", "date-time");
+    KV(w, "type", "string");
+    w.EndObject();
+  }
+}
+
 // The schema of one value of a field (an element for lists, a value for maps).
 void WriteElement(Writer& w, const Field& f, const Flavor& fl, bool as_field) {
   switch (f.scalar) {
-    case Scalar::kString: KV(w, "type", "string"); return;
-    case Scalar::kInt32: KV(w, "type", "integer"); KV(w, "format", "int32"); return;
-    case Scalar::kInt64: KV(w, "type", "integer"); KV(w, "format", "int64"); return;
-    case Scalar::kBool: KV(w, "type", "boolean"); return;
-    case Scalar::kDouble: KV(w, "type", "number"); KV(w, "format", "double"); return;
-    case Scalar::kBytes: KV(w, "type", "string"); KV(w, "format", "byte"); return;
-    case Scalar::kIntOrString:
+    case Scalar::kString:
       KV(w, "type", "string");
-      KV(w, "format", "int-or-string");
-      Str(w, "x-kubernetes-int-or-string");
-      w.Bool(true);
       return;
-    case Scalar::kQuantity: KV(w, "type", "string"); return;
+    case Scalar::kInt32:
+      KV(w, "type", "integer");
+      KV(w, "format", "int32");
+      return;
+    case Scalar::kInt64:
+      KV(w, "type", "integer");
+      KV(w, "format", "int64");
+      return;
+    case Scalar::kBool:
+      KV(w, "type", "boolean");
+      return;
+    case Scalar::kDouble:
+      KV(w, "type", "number");
+      KV(w, "format", "double");
+      return;
+    case Scalar::kBytes:
+      KV(w, "type", "string");
+      KV(w, "format", "byte");
+      return;
+    case Scalar::kIntOrString:
+    case Scalar::kQuantity:
     case Scalar::kTime:
-    case Scalar::kMicroTime: KV(w, "type", "string"); KV(w, "format", "date-time"); return;
-    case Scalar::kDuration: KV(w, "type", "string"); return;
+    case Scalar::kMicroTime:
+      break;
+    case Scalar::kDuration:
+      KV(w, "type", "string");
+      return;
     case Scalar::kRawExtension:
       KV(w, "type", "object");
       Str(w, "x-kubernetes-preserve-unknown-fields");
       w.Bool(true);
       return;
-    case Scalar::kFieldsV1: KV(w, "type", "object"); return;
-    case Scalar::kMessage: break;
+    case Scalar::kFieldsV1:
+      KV(w, "type", "object");
+      return;
+    case Scalar::kMessage:
+      break;
   }
-  std::string ref = fl.ref_prefix + DefinitionName(*f.message);
+  std::string ref = fl.ref_prefix + (f.scalar == Scalar::kMessage ? DefinitionName(*f.message)
+                                                                  : BuiltinName(f.scalar));
   if (fl.v3 && as_field) {
     Str(w, "allOf");
     w.StartArray();
@@ -152,8 +227,9 @@ void WriteTypeSchema(Writer& w, const Type& t, const Flavor& fl) {
     w.EndObject();
     Str(w, "kind");
     w.StartObject();
-    KV(w, "description", "Kind is a string value representing the REST resource this object "
-                         "represents.");
+    KV(w, "description",
+       "Kind is a string value representing the REST resource this object "
+       "represents.");
     KV(w, "type", "string");
     w.EndObject();
   }
@@ -240,6 +316,77 @@ const char kFieldValidationDoc[] =
     "fail the request with a BadRequest error if any unknown fields would be dropped from the "
     "object, or if there are any duplicate fields present.";
 
+// The request body of a PATCH: the patch media types (v3) or "consumes" (v2).
+void WritePatchBody(Writer& w, const Flavor& fl) {
+  if (!fl.v3) {
+    Str(w, "consumes");
+    w.StartArray();
+    for (const char* ct :
+         {"application/json-patch+json", "application/merge-patch+json",
+          "application/strategic-merge-patch+json", "application/apply-patch+yaml"})
+      Str(w, ct);
+    w.EndArray();
+    return;
+  }
+  Str(w, "requestBody");
+  w.StartObject();
+  Str(w, "content");
+  w.StartObject();
+  for (const char* ct :
+       {"application/apply-patch+yaml", "application/json-patch+json",
+        "application/merge-patch+json", "application/strategic-merge-patch+json"}) {
+    Str(w, ct);
+    w.StartObject();
+    Str(w, "schema");
+    w.StartObject();
+    KV(w, "$ref", std::string(fl.ref_prefix) + "io.k8s.apimachinery.pkg.apis.meta.v1.Patch");
+    w.EndObject();
+    w.EndObject();
+  }
+  w.EndObject();
+  Str(w, "required");
+  w.Bool(true);
+  w.EndObject();
+}
+
+// A v3 "content" map of `types`, each with the schema `ref`.
+void WriteContent(Writer& w, std::initializer_list<const char*> types, const std::string& ref) {
+  Str(w, "content");
+  w.StartObject();
+  for (const char* ct : types) {
+    Str(w, ct);
+    w.StartObject();
+    Str(w, "schema");
+    w.StartObject();
+    KV(w, "$ref", ref);
+    w.EndObject();
+    w.EndObject();
+  }
+  w.EndObject();
+}
+
+void WriteResponses(Writer& w, const char* code, const Type* body, const Flavor& fl) {
+  Str(w, "responses");
+  w.StartObject();
+  Str(w, code);
+  w.StartObject();
+  KV(w, "description", "OK");
+  if (body) {
+    std::string ref = fl.ref_prefix + DefinitionName(*body);
+    if (fl.v3) {
+      WriteContent(
+          w, {"application/json", "application/yaml", "application/vnd.kubernetes.protobuf"}, ref);
+    } else {
+      Str(w, "schema");
+      w.StartObject();
+      KV(w, "$ref", ref);
+      w.EndObject();
+    }
+  }
+  w.EndObject();
+  w.EndObject();
+}
+
 // One operation of a resource path. `verb` is the HTTP method in lower case.
 void WriteOperation(Writer& w, const ResourceInfo& r, const std::string& verb, bool collection,
                     const Flavor& fl) {
@@ -251,101 +398,39 @@ void WriteOperation(Writer& w, const ResourceInfo& r, const std::string& verb, b
                        : verb == "patch"  ? "patch"
                        : verb == "delete" ? (collection ? "deletecollection" : "delete")
                                           : (collection ? "list" : "get");
-  const Type* body_type = (collection && verb == "get") ? list : kind;
   Str(w, verb);
   w.StartObject();
   KV(w, "description", action + " " + r.kind);
-  std::string op_id = action + r.GroupVersion() + r.kind;
-  KV(w, "operationId", op_id);
+  KV(w, "operationId", action + r.GroupVersion() + r.kind);
   bool writes = verb == "post" || verb == "put" || verb == "patch";
   Str(w, "parameters");
   w.StartArray();
   if (writes) {
-    WriteParam(w, "dryRun", "query", "When present, indicates that modifications should not be "
-               "persisted.", false, fl);
-    WriteParam(w, "fieldManager", "query", "fieldManager is a name associated with the actor or "
-               "entity that is making these changes.", false, fl);
+    WriteParam(w, "dryRun", "query",
+               "When present, indicates that modifications should not be "
+               "persisted.",
+               false, fl);
+    WriteParam(w, "fieldManager", "query",
+               "fieldManager is a name associated with the actor or "
+               "entity that is making these changes.",
+               false, fl);
     WriteParam(w, "fieldValidation", "query", kFieldValidationDoc, false, fl);
     if (verb == "patch")
       WriteParam(w, "force", "query", "Force is going to \"force\" Apply requests.", false, fl);
   }
   w.EndArray();
   if (verb == "patch") {
-    if (fl.v3) {
-      Str(w, "requestBody");
-      w.StartObject();
-      Str(w, "content");
-      w.StartObject();
-      for (const char* ct : {"application/apply-patch+yaml", "application/json-patch+json",
-                             "application/merge-patch+json",
-                             "application/strategic-merge-patch+json"}) {
-        Str(w, ct);
-        w.StartObject();
-        Str(w, "schema");
-        w.StartObject();
-        KV(w, "$ref", std::string(fl.ref_prefix) + "io.k8s.apimachinery.pkg.apis.meta.v1.Patch");
-        w.EndObject();
-        w.EndObject();
-      }
-      w.EndObject();
-      Str(w, "required");
-      w.Bool(true);
-      w.EndObject();
-    } else {
-      Str(w, "consumes");
-      w.StartArray();
-      for (const char* ct : {"application/json-patch+json", "application/merge-patch+json",
-                             "application/strategic-merge-patch+json",
-                             "application/apply-patch+yaml"})
-        Str(w, ct);
-      w.EndArray();
-    }
+    WritePatchBody(w, fl);
   } else if (writes && fl.v3 && kind) {
     Str(w, "requestBody");
     w.StartObject();
-    Str(w, "content");
-    w.StartObject();
-    Str(w, "*/*");
-    w.StartObject();
-    Str(w, "schema");
-    w.StartObject();
-    KV(w, "$ref", fl.ref_prefix + DefinitionName(*kind));
-    w.EndObject();
-    w.EndObject();
-    w.EndObject();
+    WriteContent(w, {"*/*"}, fl.ref_prefix + DefinitionName(*kind));
     Str(w, "required");
     w.Bool(true);
     w.EndObject();
   }
-  Str(w, "responses");
-  w.StartObject();
-  Str(w, writes && verb != "put" && verb != "patch" ? "201" : "200");
-  w.StartObject();
-  KV(w, "description", "OK");
-  if (body_type) {
-    if (fl.v3) {
-      Str(w, "content");
-      w.StartObject();
-      for (const char* ct : {"application/json", "application/yaml",
-                             "application/vnd.kubernetes.protobuf"}) {
-        Str(w, ct);
-        w.StartObject();
-        Str(w, "schema");
-        w.StartObject();
-        KV(w, "$ref", fl.ref_prefix + DefinitionName(*body_type));
-        w.EndObject();
-        w.EndObject();
-      }
-      w.EndObject();
-    } else {
-      Str(w, "schema");
-      w.StartObject();
-      KV(w, "$ref", fl.ref_prefix + DefinitionName(*body_type));
-      w.EndObject();
-    }
-  }
-  w.EndObject();
-  w.EndObject();
+  WriteResponses(w, verb == "post" ? "201" : "200", (collection && verb == "get") ? list : kind,
+                 fl);
   Str(w, "tags");
   w.StartArray();
   Str(w, r.group.empty() ? "core_" + r.version : r.group + "_" + r.version);
@@ -374,21 +459,21 @@ void WritePaths(Writer& w, const std::vector<const ResourceInfo*>& rows, const F
     for (bool collection : {true, false}) {
       Str(w, collection ? base : base + "/{name}");
       w.StartObject();
-      std::vector<Op> ops = collection ? std::vector<Op>{{"get", "list"},
-                                                         {"post", "create"},
-                                                         {"delete", "deletecollection"}}
-                                       : std::vector<Op>{{"get", "get"},
-                                                         {"put", "update"},
-                                                         {"patch", "patch"},
-                                                         {"delete", "delete"}};
+      std::vector<Op> ops =
+          collection
+              ? std::vector<Op>{{"get", "list"}, {"post", "create"}, {"delete", "deletecollection"}}
+              : std::vector<Op>{
+                    {"get", "get"}, {"put", "update"}, {"patch", "patch"}, {"delete", "delete"}};
       for (const Op& op : ops)
         if (HasVerb(*r, op.verb)) WriteOperation(w, *r, op.method, collection, fl);
       Str(w, "parameters");
       w.StartArray();
       if (!collection) WriteParam(w, "name", "path", "name of the resource", true, fl);
       if (r->namespaced)
-        WriteParam(w, "namespace", "path", "object name and auth scope, such as for teams and "
-                   "projects", true, fl);
+        WriteParam(w, "namespace", "path",
+                   "object name and auth scope, such as for teams and "
+                   "projects",
+                   true, fl);
       WriteParam(w, "pretty", "query", "If 'true', then the output is pretty printed.", false, fl);
       w.EndArray();
       w.EndObject();
@@ -403,10 +488,12 @@ void WriteDefinitions(Writer& w, const std::map<std::string, const Type*>& types
     Str(w, name);
     WriteTypeSchema(w, *t, fl);
   }
+  WriteBuiltinDefinitions(w, fl);
   Str(w, "io.k8s.apimachinery.pkg.apis.meta.v1.Patch");
   w.StartObject();
-  KV(w, "description", "Patch is provided to give a concrete name and type to the Kubernetes "
-                       "PATCH request body.");
+  KV(w, "description",
+     "Patch is provided to give a concrete name and type to the Kubernetes "
+     "PATCH request body.");
   KV(w, "type", "object");
   w.EndObject();
   w.EndObject();

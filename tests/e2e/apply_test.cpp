@@ -2,7 +2,6 @@
 // v3 documents, sees fieldValidation on PATCH and relies on server-side field validation.
 // One server is shared by every case (each case uses its own names).
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "harness.h"
@@ -47,8 +46,8 @@ bool Contains(const std::string& s, const std::string& part) {
 }
 
 std::string PodYaml(const std::string& name, const std::string& image) {
-  return "apiVersion: v1\nkind: Pod\nmetadata:\n  name: " + name + "\n  labels:\n    app: " +
-         name + "\nspec:\n  containers:\n  - name: c\n    image: " + image +
+  return "apiVersion: v1\nkind: Pod\nmetadata:\n  name: " + name + "\n  labels:\n    app: " + name +
+         "\nspec:\n  containers:\n  - name: c\n    image: " + image +
          "\n    ports:\n    - containerPort: 8080\n  tolerations:\n  - key: k\n"
          "    operator: Exists\n    effect: NoSchedule\n";
 }
@@ -57,7 +56,8 @@ std::string ReplicaSetYaml(const std::string& image) {
   return "apiVersion: apps/v1\nkind: ReplicaSet\nmetadata:\n  name: rs1\nspec:\n"
          "  replicas: 2\n  selector:\n    matchLabels:\n      app: rs1\n  template:\n"
          "    metadata:\n      labels:\n        app: rs1\n    spec:\n      containers:\n"
-         "      - name: web\n        image: " + image + "\n";
+         "      - name: web\n        image: " +
+         image + "\n";
 }
 
 const char kServices[] =
@@ -83,8 +83,7 @@ TEST_CASE("kubectl apply with default validation creates, then patches", "[apply
   CHECK(Ok({"get", "rs", "rs1", "-o", "jsonpath={.spec.template.spec.containers[0].image}"}) ==
         "nginx:1.26");
   CHECK(Contains(Ok({"apply", "-f", "-"}, PodYaml("ap1", "busybox:1.37")), "pod/ap1 configured"));
-  CHECK(Ok({"get", "pod", "ap1", "-o", "jsonpath={.spec.containers[0].image}"}) ==
-        "busybox:1.37");
+  CHECK(Ok({"get", "pod", "ap1", "-o", "jsonpath={.spec.containers[0].image}"}) == "busybox:1.37");
   // Unchanged manifests are reported as such.
   CHECK(Contains(Ok({"apply", "-f", "-"}, kServices), "service/svc-cip unchanged"));
 }
@@ -95,7 +94,8 @@ TEST_CASE("a misspelled field fails with kubectl's strict validation error", "[a
   std::string err = Fails({"apply", "-f", "-"}, bad);
   CHECK(Contains(err, "Error from server (BadRequest)"));
   CHECK(Contains(err, R"(strict decoding error: unknown field "spec.containers[0].imagee")"));
-  CHECK(Contains(Fails({"create", "-f", "-"}, bad), R"(unknown field "spec.containers[0].imagee")"));
+  CHECK(
+      Contains(Fails({"create", "-f", "-"}, bad), R"(unknown field "spec.containers[0].imagee")"));
   // On an existing object the patch is refused too.
   Ok({"apply", "-f", "-"}, PodYaml("ap-bad", "busybox:1.36"));
   std::string patched = PodYaml("ap-bad", "busybox:1.36") + "  nodeSelectr:\n    a: b\n";
@@ -104,6 +104,14 @@ TEST_CASE("a misspelled field fails with kubectl's strict validation error", "[a
   std::string warned = Ok({"create", "--validate=warn", "-f", "-"},
                           PodYaml("ap-warn", "busybox:1.36") + "  bogus: 1\n");
   CHECK(Contains(warned, R"(unknown field "spec.bogus")"));
+  // Like upstream, Warn and Ignore drop the unknown field: the object reads back clean and a
+  // strict replace of it passes.
+  std::string stored = Ok({"get", "pod", "ap-warn", "-o", "json"});
+  CHECK_FALSE(Contains(stored, "bogus"));
+  CHECK(Contains(Ok({"replace", "-f", "-"}, stored), "pod/ap-warn replaced"));
+  Ok({"create", "--validate=false", "-f", "-"},
+     PodYaml("ap-ignore", "busybox:1.36") + "  bogus: 1\n");
+  CHECK_FALSE(Contains(Ok({"get", "pod", "ap-ignore", "-o", "json"}), "bogus"));
 }
 
 TEST_CASE("kubectl create -f with default validation", "[apply]") {

@@ -1,10 +1,10 @@
-#include <catch2/catch.hpp>
+#include "api/openapi.h"
 
+#include <catch2/catch.hpp>
 #include <functional>
 #include <string>
 
 #include "api/field_validation.h"
-#include "api/openapi.h"
 #include "common/json.h"
 
 namespace cluster::api {
@@ -46,8 +46,8 @@ TEST_CASE("openapi v3 root lists every group-version with a hash") {
   json::Document root = ParseOk(openapi::V3Root());
   const json::Value* paths = json::Find(root, {"paths"});
   REQUIRE(paths != nullptr);
-  for (const char* key : {"api/v1", "apis/apps/v1", "apis/batch/v1",
-                          "apis/rbac.authorization.k8s.io/v1"}) {
+  for (const char* key :
+       {"api/v1", "apis/apps/v1", "apis/batch/v1", "apis/rbac.authorization.k8s.io/v1"}) {
     INFO(key);
     std::string url = json::GetString(*paths, {key, "serverRelativeURL"});
     const openapi::Doc* doc = openapi::V3GroupVersion(key);
@@ -80,10 +80,13 @@ TEST_CASE("openapi v3 apps/v1 document: schemas, GVK and fieldValidation on PATC
   CHECK(json::GetString(*containers, {"x-kubernetes-list-type"}) == "map");
   CHECK(json::GetString((*containers)["items"]["allOf"][0], {"$ref"}) ==
         "#/components/schemas/io.k8s.api.core.v1.Container");
-  const json::Value* port = json::Find(
-      *schemas, {"io.k8s.api.core.v1.HTTPGetAction", "properties", "port"});
+  const json::Value* port =
+      json::Find(*schemas, {"io.k8s.api.core.v1.HTTPGetAction", "properties", "port"});
   REQUIRE(port != nullptr);
-  CHECK(json::GetBool(*port, {"x-kubernetes-int-or-string"}));
+  CHECK(json::GetString((*port)["allOf"][0], {"$ref"}) ==
+        "#/components/schemas/io.k8s.apimachinery.pkg.util.intstr.IntOrString");
+  CHECK(json::GetBool(
+      *schemas, {"io.k8s.apimachinery.pkg.util.intstr.IntOrString", "x-kubernetes-int-or-string"}));
 
   const json::Value* patch = json::Find(
       doc, {"paths", "/apis/apps/v1/namespaces/{namespace}/deployments/{name}", "patch"});
@@ -94,8 +97,8 @@ TEST_CASE("openapi v3 apps/v1 document: schemas, GVK and fieldValidation on PATC
     if (json::GetString(p, {"name"}) == "fieldValidation" && json::GetString(p, {"in"}) == "query")
       has_fv = true;
   CHECK(has_fv);
-  CHECK(json::Find(*patch, {"requestBody", "content",
-                            "application/strategic-merge-patch+json"}) != nullptr);
+  CHECK(json::Find(*patch, {"requestBody", "content", "application/strategic-merge-patch+json"}) !=
+        nullptr);
   int refs = 0;
   CheckRefs(doc, *schemas, "#/components/schemas/", &refs);
   CHECK(refs > 100);
@@ -109,8 +112,8 @@ TEST_CASE("openapi v3 core document describes pod tolerations for kubectl explai
   REQUIRE(tol != nullptr);
   CHECK_FALSE(json::GetString(*tol, {"description"}).empty());
   CHECK_FALSE(json::GetString(*tol, {"properties", "tolerationSeconds", "description"}).empty());
-  CHECK(json::GetString(*schemas, {"io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta",
-                                   "properties", "creationTimestamp", "format"}) == "date-time");
+  CHECK(json::GetString(*schemas, {"io.k8s.apimachinery.pkg.apis.meta.v1.Time", "format"}) ==
+        "date-time");
   CHECK(json::Find(doc, {"paths", "/api/v1/nodes/{name}", "patch"}) != nullptr);
   int refs = 0;
   CheckRefs(doc, *schemas, "#/components/schemas/", &refs);
@@ -130,7 +133,9 @@ TEST_CASE("openapi v2 JSON has definitions with GVK, refs resolve; protobuf form
   CHECK(refs > 100);
   const std::string& pb = openapi::V2Protobuf();
   REQUIRE(pb.size() > 5);
-  CHECK(pb.substr(0, 5) == std::string("\x0a\x03" "2.0", 5));
+  CHECK(pb.substr(0, 5) == std::string("\x0a\x03"
+                                       "2.0",
+                                       5));
 }
 
 TEST_CASE("field validation: unknown fields with their paths") {
@@ -176,6 +181,16 @@ TEST_CASE("field validation of patches skips directives and deletions") {
   auto problems = FindFieldProblems(p, Kind("", "Pod"), /*patch=*/true);
   REQUIRE(problems.size() == 1);
   CHECK(problems[0] == R"(unknown field "spec.imagee")");
+}
+
+TEST_CASE("pruning drops unknown fields and all but the last duplicate") {
+  json::Document d = ParseOk(R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a",
+    "name":"b","bogus":{}},"foo":1,"data":{"k":"1"}})");
+  auto problems = PruneUnknownFields(d, Kind("", "ConfigMap"));
+  CHECK(problems.size() == 3);
+  CHECK(json::Serialize(d) ==
+        R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"b"},"data":{"k":"1"}})");
+  CHECK(FindFieldProblems(d, Kind("", "ConfigMap")).empty());
 }
 
 TEST_CASE("fieldValidation parameter values") {

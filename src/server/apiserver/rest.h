@@ -116,9 +116,11 @@ class RestContext {
 // Applies the request's fieldValidation directive: Strict refuses unknown and duplicate fields
 // (400), Warn appends one warning per field to *warnings (if given).
 Result<json::Document> DecodeBody(const Call& c, std::vector<std::string>* warnings = nullptr);
-// fieldValidation of an object (or, with `patch`, of a patch body) of the call's kind: kOk with
-// warnings appended under Warn, kBadRequest ("strict decoding error: ...") under Strict.
-Status CheckFields(const Call& c, const json::Value& obj, bool patch,
+// fieldValidation of an object (or, with `patch`, of a patch body) of the call's kind:
+// kBadRequest ("strict decoding error: ...") under Strict; under Warn and Ignore unknown fields
+// are removed from `obj` (and Warn appends one warning each). Requests without the parameter
+// (in-process clients) are left alone.
+Status CheckFields(const Call& c, json::Value& obj, bool patch,
                    std::vector<std::string>* warnings);
 // Discovery documents (discovery.cpp).
 ApiResponse ServeDiscovery(const api::ResourceTable& table, const ApiRequest& req,

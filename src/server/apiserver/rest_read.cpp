@@ -6,6 +6,7 @@
 
 #include "api/table.h"
 #include "common/base64.h"
+#include "common/log.h"
 #include "common/selectors.h"
 #include "server/apiserver/object_store.h"
 #include "server/apiserver/rest.h"
@@ -282,6 +283,8 @@ ApiResponse RestContext::Watch(const Call& c) {
   wr.start_revision = start + 1;
   wr.prev_kv = true;
   auto stream = store_->Watch(wr);
+  LOG_V(3, "apiserver") << "watch " << wr.key << " from " << wr.start_revision << " (store at "
+                        << store_->CurrentRevision() << ")";
   ApiResponse resp;
   if (!stream.ok()) {
     if (stream.status().code() != Code::kGone) return ErrorResponse(stream.status());
@@ -291,7 +294,10 @@ ApiResponse RestContext::Watch(const Call& c) {
     return resp;
   }
   resp.stream = std::make_unique<ApiWatch>(std::move(stream).value(), std::move(opts), watches_.get());
-  resp.content_type = table ? "application/json;as=Table;v=v1;g=meta.k8s.io" : "application/json";
+  // Not plain "application/json": cpp-httplib would gzip the stream for clients that accept it
+  // (kubectl does), and the compressor holds small events back indefinitely.
+  resp.content_type =
+      table ? "application/json;as=Table;v=v1;g=meta.k8s.io" : "application/json;stream=watch";
   (void)req_copy;
   return resp;
 }

@@ -24,18 +24,23 @@ bool IsProtobuf(const std::string& ct) {
 
 }  // namespace
 
-Status CheckFields(const Call& c, const json::Value& obj, bool patch,
+Status CheckFields(const Call& c, json::Value& obj, bool patch,
                    std::vector<std::string>* warnings) {
+  const std::string param = c.Query("fieldValidation");
   api::FieldValidation mode;
-  if (!api::ParseFieldValidation(c.Query("fieldValidation"), &mode))
-    return BadRequest("invalid fieldValidation directive: \"" + c.Query("fieldValidation") +
+  if (!api::ParseFieldValidation(param, &mode))
+    return BadRequest("invalid fieldValidation directive: \"" + param +
                       "\" (must be one of Ignore, Warn, Strict)");
-  if (mode == api::FieldValidation::kIgnore) return Status::Ok();
+  // Without the parameter (in-process clients) nothing is checked or dropped.
+  if (param.empty()) return Status::Ok();
   const api::schema::Type* kind =
       api::schema::Schema::Get().FindKind(c.info.group, c.info.version, c.info.kind);
   if (kind == nullptr) return Status::Ok();
-  std::vector<std::string> problems = api::FindFieldProblems(obj, *kind, patch);
-  if (problems.empty()) return Status::Ok();
+  // Ignore and Warn drop what they find, as upstream's decoder does.
+  std::vector<std::string> problems = mode == api::FieldValidation::kStrict
+                                          ? api::FindFieldProblems(obj, *kind, patch)
+                                          : api::PruneUnknownFields(obj, *kind, patch);
+  if (problems.empty() || mode == api::FieldValidation::kIgnore) return Status::Ok();
   if (mode == api::FieldValidation::kWarn) {
     if (warnings) warnings->insert(warnings->end(), problems.begin(), problems.end());
     return Status::Ok();

@@ -1,5 +1,6 @@
 #include "server/apiserver/watch.h"
 
+#include "common/log.h"
 #include "server/apiserver/errors.h"
 #include "server/apiserver/object_store.h"
 
@@ -42,6 +43,8 @@ std::string ApiWatch::Bookmark(int64_t rev) const {
 }
 
 void ApiWatch::Convert(const store::Event& ev) {
+  LOG_V(3, "apiserver") << "watch event " << (ev.type == store::Event::Type::kPut ? "PUT " : "DELETE ")
+                        << ev.kv.key << " rev " << ev.kv.mod_revision << " prev " << (ev.prev_kv ? 1 : 0);
   auto decode = [this](const store::KeyValue& kv, int64_t rev) -> std::optional<json::Document> {
     store::KeyValue copy = kv;
     copy.mod_revision = rev;

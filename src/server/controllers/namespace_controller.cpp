@@ -1,5 +1,7 @@
 #include "server/controllers/namespace_controller.h"
 
+#include <algorithm>
+
 #include "api/resources.h"
 #include "common/log.h"
 
@@ -66,7 +68,10 @@ Status NamespaceController::Sync(const std::string& name) {
   if (!ns || !Terminating(*ns) || !HasKubernetesFinalizer(*ns)) return Status::Ok();
   bool remaining = false;
   for (const api::ResourceInfo& r : api::ResourceTable::BuiltIn().All()) {
-    if (!r.namespaced) continue;
+    auto can = [&r](const char* verb) {
+      return std::find(r.verbs.begin(), r.verbs.end(), verb) != r.verbs.end();
+    };
+    if (!r.namespaced || !can("list") || !can("deletecollection")) continue;
     client::ResourceRef ref{r.group, r.version, r.plural, ""};
     client::Request del;
     del.method = "DELETE";
