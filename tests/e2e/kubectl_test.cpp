@@ -323,3 +323,25 @@ TEST_CASE("events.k8s.io/v1 and core/v1 events are one collection in two shapes"
         "hello p1");
   CHECK(Contains(Ok({"get", "events", "--field-selector", "involvedObject.name=p1"}), "Checked"));
 }
+
+TEST_CASE("bearer tokens from the token file authenticate; unknown ones get 401", "[kubectl]") {
+  ServerProcess s;
+  s.set_ready_probe(ServerProcess::ApiserverReady);
+  // Written before the server starts: token,user,uid,"groups".
+  std::string cred = s.data_dir() + "/server/cred";
+  REQUIRE(Run({"mkdir", "-p", cred}).exit_code == 0);
+  REQUIRE(Run({"sh", "-c", "printf 't0ken,alice,1,\"system:masters\"\\nb0b,bob,2\\n' > " + cred +
+                               "/known-tokens.csv"})
+              .exit_code == 0);
+  REQUIRE(s.Start());
+  std::string ca = s.admin_tls().ca;
+  auto as = [&](const std::string& token) {
+    return HttpRequest("GET", s.api_url() + "/api/v1/namespaces", "",
+                       {"Authorization: Bearer " + token}, TlsFiles{ca, "", ""});
+  };
+  CHECK(as("t0ken").code == 200);
+  HttpResult bob = as("b0b");
+  CHECK(bob.code == 403);
+  CHECK(Contains(bob.body, "User \\\"bob\\\" cannot list resource \\\"namespaces\\\""));
+  CHECK(as("nope").code == 401);
+}
