@@ -2,7 +2,10 @@
 // line (k3s flag names) and hands each subcommand to the function that runs it.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <iostream>
 
 #include "client/etcdctl.h"
@@ -19,8 +22,11 @@
 namespace {
 
 void AddServerFlags(CLI::App* cmd, cluster::server::ServerConfig* c) {
-  cmd->config_formatter(std::make_shared<cluster::YamlConfig>());
-  cmd->set_config("--config,-c", "", "YAML file whose keys are flag names (as k3s config.yaml)");
+  // --config is expanded into flags before parsing (ExpandConfigFile); declared here for --help.
+  std::string unused;
+  cmd->add_option("--config,-c", unused,
+                  "YAML file whose keys are flag names (as k3s config.yaml; default "
+                  "/etc/cluster/config.yaml when present)");
   cmd->add_option("--data-dir,-d", c->data_dir, "Folder for state")->capture_default_str();
   cmd->add_option("--bind-address", c->bind_address, "Address the apiserver binds")
       ->capture_default_str();
@@ -61,6 +67,64 @@ void AddServerFlags(CLI::App* cmd, cluster::server::ServerConfig* c) {
       ->capture_default_str();
 }
 
+// k3s-style config file: `cluster server --config FILE` (or /etc/cluster/config.yaml when it
+// exists and no --config is given) becomes flags inserted right after "server", so flags given
+// on the command line come later and win (options take the last value). Exits with one line on
+// a missing or malformed file.
+std::vector<std::string> ExpandConfigFile(int argc, char** argv) {
+  std::vector<std::string> args(argv, argv + argc);
+  auto server = std::find(args.begin(), args.end(), "server");
+  if (server == args.end()) return args;
+  std::string path;
+  bool explicit_path = false;
+  for (auto it = server + 1; it != args.end(); ++it) {
+    if ((*it == "--config" || *it == "-c") && it + 1 != args.end()) {
+      path = *(it + 1);
+      explicit_path = true;
+      args.erase(it, it + 2);
+      break;
+    }
+    if (it->rfind("--config=", 0) == 0) {
+      path = it->substr(9);
+      explicit_path = true;
+      args.erase(it);
+      break;
+    }
+  }
+  if (!explicit_path) path = "/etc/cluster/config.yaml";
+  std::ifstream in(path);
+  if (!in) {
+    if (!explicit_path) return args;
+    std::fprintf(stderr, "cluster: config file %s: cannot be read\n", path.c_str());
+    std::exit(1);
+  }
+  std::vector<CLI::ConfigItem> items;
+  try {
+    items = cluster::YamlConfig().from_config(in);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "cluster: %s (%s)\n", e.what(), path.c_str());
+    std::exit(1);
+  }
+  std::vector<std::string> flags;
+  auto on_command_line = [&args](const std::string& name) {
+    for (const auto& a : args)
+      if (a == "--" + name || a.rfind("--" + name + "=", 0) == 0) return true;
+    return false;
+  };
+  for (const auto& item : items) {
+    // The command line replaces a config value, lists included (as k3s).
+    if (on_command_line(item.name)) continue;
+    if (item.inputs.size() == 1 && (item.inputs[0] == "true" || item.inputs[0] == "false")) {
+      if (item.inputs[0] == "true") flags.push_back("--" + item.name);
+      continue;
+    }
+    for (const auto& v : item.inputs) flags.push_back("--" + item.name + "=" + v);
+  }
+  server = std::find(args.begin(), args.end(), "server");
+  args.insert(server + 1, flags.begin(), flags.end());
+  return args;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -83,8 +147,14 @@ int main(int argc, char** argv) {
   int etcdctl_rc = 0;
   cluster::client::AddEtcdctlCommand(&app, &etcdctl_rc);
 
+  // Later occurrences of a flag win (config-file flags come first).
+  for (CLI::Option* opt : server->get_options())
+    if (opt->get_items_expected_max() == 1) opt->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  std::vector<std::string> args = ExpandConfigFile(argc, argv);
   try {
-    app.parse(argc, argv);
+    // CLI11 parses a reversed vector of the arguments after the program name.
+    std::vector<std::string> rest(args.rbegin(), args.rend() - 1);
+    app.parse(rest);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
