@@ -247,6 +247,8 @@ ApiResponse RestContext::Watch(const Call& c) {
     return Selected(call, *sel, obj);
   };
   opts.from_storage = info->from_storage;
+  opts.encode_tag = info->GroupVersion() + "/" + info->plural +
+                    (table ? ";table;" + c.Query("includeObject") : ";json");
   opts.bookmarks = c.Query("allowWatchBookmarks") == "true";
   opts.bookmark_kind = table ? "Table" : info->kind;
   opts.bookmark_api_version = table ? "meta.k8s.io/v1" : info->GroupVersion();
@@ -283,8 +285,6 @@ ApiResponse RestContext::Watch(const Call& c) {
   wr.start_revision = start + 1;
   wr.prev_kv = true;
   auto stream = store_->Watch(wr);
-  LOG_V(3, "apiserver") << "watch " << wr.key << " from " << wr.start_revision << " (store at "
-                        << store_->CurrentRevision() << ")";
   ApiResponse resp;
   if (!stream.ok()) {
     if (stream.status().code() != Code::kGone) return ErrorResponse(stream.status());

@@ -43,26 +43,28 @@ std::string ApiWatch::Bookmark(int64_t rev) const {
 }
 
 void ApiWatch::Convert(const store::Event& ev) {
-  LOG_V(3, "apiserver") << "watch event " << (ev.type == store::Event::Type::kPut ? "PUT " : "DELETE ")
-                        << ev.kv.key << " rev " << ev.kv.mod_revision << " prev " << (ev.prev_kv ? 1 : 0);
-  auto decode = [this](const store::KeyValue& kv, int64_t rev) -> std::optional<json::Document> {
-    store::KeyValue copy = kv;
-    copy.mod_revision = rev;
-    auto d = DecodeFromStore(copy);
-    if (!d.ok()) return std::nullopt;
-    if (opts_.from_storage) opts_.from_storage(*d);
-    return std::move(d).value();
+  // Stored values are parsed once for all watches (shared, read-only); only shapes that differ
+  // from storage (events.k8s.io) are converted on a private copy.
+  auto decode = [this](const store::KeyValue& kv,
+                       int64_t rev) -> std::shared_ptr<const json::Document> {
+    std::shared_ptr<const json::Document> d = registry_->Decoded(kv, rev);
+    if (!d || !opts_.from_storage) return d;
+    auto copy = std::make_shared<json::Document>();
+    copy->CopyFrom(*d, copy->GetAllocator());
+    opts_.from_storage(*copy);
+    return copy;
   };
   const int64_t rev = ev.kv.mod_revision;
-  std::optional<json::Document> now;
-  std::optional<json::Document> before;
+  std::shared_ptr<const json::Document> now;
+  std::shared_ptr<const json::Document> before;
   if (ev.type == store::Event::Type::kPut) now = decode(ev.kv, rev);
-  if (ev.prev_kv) before = decode(*ev.prev_kv, ev.type == store::Event::Type::kDelete ? rev : ev.prev_kv->mod_revision);
+  if (ev.prev_kv)
+    before = decode(*ev.prev_kv,
+                    ev.type == store::Event::Type::kDelete ? rev : ev.prev_kv->mod_revision);
   bool now_sel = now && (!opts_.selected || opts_.selected(*now));
   bool before_sel = before && (!opts_.selected || opts_.selected(*before));
   const char* type = nullptr;
   const json::Value* obj = nullptr;
-  json::Document deleted;
   if (ev.type == store::Event::Type::kDelete) {
     if (!before_sel) return;
     type = "DELETED";
@@ -79,8 +81,18 @@ void ApiWatch::Convert(const store::Event& ev) {
   } else {
     return;
   }
-  std::string encoded = opts_.encode(*obj);
-  if (!encoded.empty()) pending_.push_back(EventLine(type, encoded));
+  if (opts_.encode_tag.empty()) {
+    std::string encoded = opts_.encode(*obj);
+    if (!encoded.empty()) pending_.push_back(EventLine(type, encoded));
+    return;
+  }
+  std::string cache_key = opts_.encode_tag + '\n' + type + '\n' + ev.kv.key + '\n' +
+                          std::to_string(rev);
+  auto line = registry_->Encoded(cache_key, [&] {
+    std::string encoded = opts_.encode(*obj);
+    return encoded.empty() ? std::string() : EventLine(type, encoded);
+  });
+  if (!line->empty()) pending_.push_back(*line);
 }
 
 bool ApiWatch::Next(std::string* chunk, std::chrono::milliseconds timeout) {
@@ -130,6 +142,50 @@ void WatchRegistry::Remove(ApiWatch* w) {
 void WatchRegistry::CancelAll() {
   std::lock_guard<std::mutex> lock(mu_);
   for (ApiWatch* w : live_) w->Cancel();
+}
+
+std::shared_ptr<const json::Document> WatchRegistry::Decoded(const store::KeyValue& kv,
+                                                            int64_t rev) {
+  std::string key = kv.key + '\n' + std::to_string(kv.mod_revision) + '\n' + std::to_string(rev);
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    auto it = decoded_.find(key);
+    if (it != decoded_.end()) return it->second;
+  }
+  store::KeyValue copy = kv;
+  copy.mod_revision = rev;
+  auto d = DecodeFromStore(copy);
+  std::shared_ptr<const json::Document> doc;
+  if (d.ok()) doc = std::make_shared<const json::Document>(std::move(d).value());
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  if (decoded_.emplace(key, doc).second) {
+    decoded_order_.push_back(key);
+    if (decoded_order_.size() > kCacheEntries) {
+      decoded_.erase(decoded_order_.front());
+      decoded_order_.pop_front();
+    }
+  }
+  return doc;
+}
+
+std::shared_ptr<const std::string> WatchRegistry::Encoded(
+    const std::string& key, const std::function<std::string()>& make) {
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    auto it = encoded_.find(key);
+    if (it != encoded_.end()) return it->second;
+  }
+  auto line = std::make_shared<const std::string>(make());
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  auto [it, inserted] = encoded_.emplace(key, line);
+  if (inserted) {
+    encoded_order_.push_back(key);
+    if (encoded_order_.size() > kCacheEntries) {
+      encoded_.erase(encoded_order_.front());
+      encoded_order_.pop_front();
+    }
+  }
+  return it->second;
 }
 
 size_t WatchRegistry::Count() const {

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -33,6 +34,9 @@ struct WatchOptions {
   std::string bookmark_api_version; // "v1"
   std::chrono::steady_clock::time_point deadline;
   std::chrono::seconds bookmark_interval{15};
+  // Identifies `encode` (API group-version, JSON or Table, includeObject) so that watches with
+  // the same encoding share one encoded event; empty: no sharing.
+  std::string encode_tag;
 };
 
 class WatchRegistry;
@@ -63,9 +67,24 @@ class WatchRegistry {
   void CancelAll();
   size_t Count() const;
 
+  // Every watch sees the same store events; these share the work between them: one parse per
+  // stored value (as stored, before from_storage) and one encoding per (event, encoding).
+  // Null when the value does not decode.
+  std::shared_ptr<const json::Document> Decoded(const store::KeyValue& kv, int64_t rev);
+  std::shared_ptr<const std::string> Encoded(const std::string& key,
+                                             const std::function<std::string()>& make);
+
  private:
   mutable std::mutex mu_;
   std::set<ApiWatch*> live_;  // guarded by mu_
+
+  // Small FIFO caches of recent events (the fan-out of one event happens within moments).
+  static constexpr size_t kCacheEntries = 1024;
+  std::mutex cache_mu_;
+  std::map<std::string, std::shared_ptr<const json::Document>> decoded_;  // guarded by cache_mu_
+  std::deque<std::string> decoded_order_;                                 // guarded by cache_mu_
+  std::map<std::string, std::shared_ptr<const std::string>> encoded_;     // guarded by cache_mu_
+  std::deque<std::string> encoded_order_;                                 // guarded by cache_mu_
 };
 
 // The ERROR event kube-apiserver sends for a resourceVersion older than the compacted one.
