@@ -105,6 +105,8 @@ class InProcess : public client::Transport {
     r.content_type = req.content_type.empty() ? "application/json" : req.content_type;
     r.accept = req.accept;
     r.user.name = user_;
+    // Names the field manager of its writes, as upstream's "kube-controller-manager/v1.32...".
+    r.user_agent = user_.rfind("system:", 0) == 0 ? user_.substr(7) : user_;
     r.user.groups = groups_;
     r.user.groups.push_back("system:authenticated");
     r.authenticated = true;

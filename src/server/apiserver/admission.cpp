@@ -4,6 +4,7 @@
 
 #include "api/defaults.h"
 #include "api/validation.h"
+#include "server/apiserver/apply.h"
 
 namespace cluster::server {
 namespace {
@@ -113,11 +114,6 @@ void ReleaseService(RestContext* ctx, const Value& svc) {
         ctx->allocator().ReleasePort(np);
 }
 
-ApiResponse Apply(RestContext*, const Call&) {
-  // Server-side apply arrives with the schema work (managedFields need per-field ownership).
-  return ErrorResponse(Status(Code::kUnsupportedMedia,
-                              "server-side apply (application/apply-patch+yaml) is not supported "
-                              "by this server yet; use client-side kubectl apply"));
-}
+ApiResponse Apply(RestContext* ctx, const Call& c) { return ServerSideApply(ctx, c); }
 
 }  // namespace cluster::server

@@ -180,6 +180,7 @@ class Front : public HttpsFront {
     req.body = hreq.body;
     req.content_type = hreq.get_header_value("Content-Type");
     req.accept = hreq.get_header_value("Accept");
+    req.user_agent = hreq.get_header_value("User-Agent");
     if (UserFromCert(hreq.ssl, &req.user)) {
       req.authenticated = true;
     } else {

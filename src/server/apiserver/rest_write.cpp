@@ -6,6 +6,7 @@
 #include "common/ids.h"
 #include "common/yaml_json.h"
 #include "server/apiserver/admission.h"
+#include "server/apiserver/apply.h"
 #include "server/apiserver/object_store.h"
 #include "server/apiserver/rest.h"
 
@@ -140,6 +141,7 @@ ApiResponse RestContext::CreateObject(const Call& c, json::Document obj) {
   if (c.info.tracks_generation) json::SetInt(meta, "generation", 1, a);
   else json::Remove(meta, "generation");
   if (c.info.defaulter) c.info.defaulter(obj, opts_.defaulting);
+  RecordWriteOwnership(c, nullptr, obj);
   Mutation adm = AdmitCreate(this, c, obj);
   if (!adm.status.ok()) return ErrorResponse(adm.status, adm.details);
   api::FieldCauses causes = adm.causes;
@@ -205,6 +207,7 @@ Mutation RestContext::PrepareUpdate(const Call& c, const json::Value& old, json:
     }
   }
   if (c.info.defaulter) c.info.defaulter(obj, opts_.defaulting);
+  RecordWriteOwnership(c, &old, obj);
   if (c.info.tracks_generation && !status_only) {
     const json::Value* os = json::Find(old, {"spec"});
     const json::Value* ns = json::Find(obj, {"spec"});
@@ -245,7 +248,8 @@ ApiResponse RestContext::GuaranteedUpdate(const Call& c, const std::string& name
     obj.CopyFrom(*current, obj.GetAllocator());
     Mutation m = mutate(obj);
     if (!m.status.ok()) {
-      if (m.status.code() == Code::kConflict && m.details.name.empty())
+      if (m.status.code() == Code::kConflict && m.details.name.empty() &&
+          m.details.causes.empty())
         m.details = DetailsFor(c.info, name);
       return ErrorResponse(m.status, m.details);
     }
@@ -334,7 +338,10 @@ ApiResponse RestContext::Patch(const Call& c) {
     Mutation m;
     json::Document next;
     next.CopyFrom(current, next.GetAllocator());
-    json::Remove(next["metadata"], "resourceVersion");
+    // JSON patches see the resourceVersion (kubectl's managedFields migration replaces it as a
+    // precondition); merge patches only carry one when the caller sets it.
+    const std::string current_rv = json::GetString(current, {"metadata", "resourceVersion"});
+    if (type != "application/json-patch+json") json::Remove(next["metadata"], "resourceVersion");
     Status st;
     if (type == "application/json-patch+json") {
       st = api::ApplyJsonPatch(next, *patch);
@@ -360,6 +367,7 @@ ApiResponse RestContext::Patch(const Call& c) {
       return m;
     }
     std::string rv = json::GetString(next, {"metadata", "resourceVersion"});
+    if (type == "application/json-patch+json" && rv == current_rv) rv.clear();  // unchanged
     json::SetString(next, "kind", c.info.kind, next.GetAllocator());
     json::SetString(next, "apiVersion", c.info.GroupVersion(), next.GetAllocator());
     m = PrepareUpdate(c, current, next, status_only);

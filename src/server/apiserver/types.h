@@ -29,6 +29,7 @@ struct ApiRequest {
   std::string body;
   std::string content_type;
   std::string accept;
+  std::string user_agent;  // names the field manager of writes without a fieldManager parameter
   UserInfo user;
   bool authenticated = false;
 };

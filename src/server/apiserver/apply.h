@@ -1,0 +1,20 @@
+// Server-side apply (PATCH with application/apply-patch+yaml) and the field ownership that other
+// writes record in metadata.managedFields (operation Update), as upstream's fieldmanager does.
+#pragma once
+
+#include "server/apiserver/rest.h"
+
+namespace cluster::server {
+
+// Creates the object from the applied configuration when absent; otherwise merges it into the
+// live object, refusing (409, one FieldManagerConflict cause per field) to change fields other
+// managers own unless force=true, and removes fields the manager applied before but no longer
+// does when no other manager owns them.
+ApiResponse ServerSideApply(RestContext* ctx, const Call& c);
+
+// Records a create (old nullptr) or update of `obj` by the request's field manager (the
+// fieldManager parameter, else the User-Agent's product name). Does nothing for apply requests,
+// which keep their own bookkeeping.
+void RecordWriteOwnership(const Call& c, const json::Value* old, json::Document& obj);
+
+}  // namespace cluster::server
