@@ -243,9 +243,11 @@ std::optional<FieldStrategy> TablePatchSchema::ForPath(std::string_view kind,
   return row->strategy;
 }
 
-const PatchSchema& BuiltinPatchSchema() {
+const PatchSchema& HandWrittenPatchSchema() {
   static const TablePatchSchema* schema = new TablePatchSchema(BuiltinKindRoots(), BuiltinRows());
   return *schema;
 }
+
+const PatchSchema& BuiltinPatchSchema() { return SchemaDrivenPatchSchema(); }
 
 }  // namespace cluster::api

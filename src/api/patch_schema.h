@@ -69,6 +69,10 @@ class TablePatchSchema : public PatchSchema {
 };
 
 // The patch metadata of the built-in kinds of k8s.io/api v0.32 (Kubernetes 1.32).
+// The strategies of the built-in types, read from the schema table (schema_patch.cpp).
 const PatchSchema& BuiltinPatchSchema();
+const PatchSchema& SchemaDrivenPatchSchema();
+// The earlier hand-written table of the same tags, kept to cross-check the schema table.
+const PatchSchema& HandWrittenPatchSchema();
 
 }  // namespace cluster::api
