@@ -34,12 +34,14 @@ const char* PullPolicyFor(std::string_view image) {
     image = image.substr(0, at);
     auto slash = image.rfind('/');
     auto colon = image.rfind(':');
-    bool tagged = colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash);
+    bool tagged =
+        colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash);
     return tagged && image.substr(colon + 1) == "latest" ? "Always" : "IfNotPresent";
   }
   auto slash = image.rfind('/');
   auto colon = image.rfind(':');
-  bool tagged = colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash);
+  bool tagged =
+      colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash);
   if (!tagged || image.substr(colon + 1) == "latest") return "Always";
   return "IfNotPresent";
 }
@@ -163,7 +165,8 @@ void DefaultPodSpec(Value& spec, Allocator& a, bool is_template) {
   DefaultObject(spec, "securityContext", a);
   if (!is_template) {
     DefaultBool(spec, "enableServiceLinks", true, a);
-    DefaultString(spec, "serviceAccountName", json::GetString(spec, {"serviceAccount"}, "default").c_str(), a);
+    DefaultString(spec, "serviceAccountName",
+                  json::GetString(spec, {"serviceAccount"}, "default").c_str(), a);
     DefaultString(spec, "serviceAccount", json::GetString(spec, {"serviceAccountName"}).c_str(), a);
     DefaultInt(spec, "priority", 0, a);
     DefaultString(spec, "preemptionPolicy", "PreemptLowerPriority", a);
@@ -181,8 +184,8 @@ void DefaultPod(json::Document& pod, const DefaultingContext& ctx) {
   Value& spec = json::EnsureObject(pod, {"spec"}, a);
   DefaultPodSpec(spec, a, false);
   AddDefaultToleration(spec, "node.kubernetes.io/not-ready", ctx.not_ready_toleration_seconds, a);
-  AddDefaultToleration(spec, "node.kubernetes.io/unreachable",
-                       ctx.unreachable_toleration_seconds, a);
+  AddDefaultToleration(spec, "node.kubernetes.io/unreachable", ctx.unreachable_toleration_seconds,
+                       a);
 }
 
 void DefaultService(json::Document& svc, const DefaultingContext&) {
@@ -225,7 +228,8 @@ void DefaultWorkload(json::Document& obj, const std::string& kind) {
   Allocator& a = obj.GetAllocator();
   Value& spec = json::EnsureObject(obj, {"spec"}, a);
   Value* tmpl_spec = json::FindMutable(spec, {"template", "spec"});
-  if (kind == "CronJob") tmpl_spec = json::FindMutable(spec, {"jobTemplate", "spec", "template", "spec"});
+  if (kind == "CronJob")
+    tmpl_spec = json::FindMutable(spec, {"jobTemplate", "spec", "template", "spec"});
   if (tmpl_spec) DefaultPodSpec(*tmpl_spec, a, true);
   if (kind == "Deployment") {
     DefaultInt(spec, "replicas", 1, a);

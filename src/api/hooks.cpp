@@ -34,8 +34,8 @@ std::optional<std::string> PodField(const Value& o, std::string_view f) {
 }
 
 std::optional<std::string> EventField(const Value& o, std::string_view f) {
-  static const char* kInvolved[] = {"kind", "namespace", "name", "uid", "apiVersion",
-                                    "resourceVersion", "fieldPath"};
+  static const char* kInvolved[] = {"kind",       "namespace",       "name",     "uid",
+                                    "apiVersion", "resourceVersion", "fieldPath"};
   for (const char* k : kInvolved)
     if (f == std::string("involvedObject.") + k) return Field(o, {"involvedObject", k});
   for (const char* k : {"reason", "type", "reportingComponent"})

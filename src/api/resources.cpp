@@ -28,15 +28,27 @@ const std::vector<Row>& Rows() {
       {"", "Endpoints", "endpoints", {"ep"}, true, {}, {}, {}},
       {"", "Event", "events", {"ev"}, true, {}, {}, {}},
       {"", "LimitRange", "limitranges", {"limits"}, true, {}, {}, {}},
-      {"", "Namespace", "namespaces", {"ns"}, false, {"status", "finalize"}, {},
+      {"",
+       "Namespace",
+       "namespaces",
+       {"ns"},
+       false,
+       {"status", "finalize"},
+       {},
        {"create", "delete", "get", "list", "patch", "update", "watch"}},
       {"", "Node", "nodes", {"no"}, false, {"status"}, {}, {}},
       {"", "PersistentVolumeClaim", "persistentvolumeclaims", {"pvc"}, true, {"status"}, {}, {}},
       {"", "PersistentVolume", "persistentvolumes", {"pv"}, false, {"status"}, {}, {}},
       {"", "Pod", "pods", {"po"}, true, {"status", "binding", "eviction", "log"}, {"all"}, {}},
       {"", "PodTemplate", "podtemplates", {}, true, {}, {}, {}},
-      {"", "ReplicationController", "replicationcontrollers", {"rc"}, true, {"status", "scale"},
-       {"all"}, {}},
+      {"",
+       "ReplicationController",
+       "replicationcontrollers",
+       {"rc"},
+       true,
+       {"status", "scale"},
+       {"all"},
+       {}},
       {"", "ResourceQuota", "resourcequotas", {"quota"}, true, {"status"}, {}, {}},
       {"", "Secret", "secrets", {}, true, {}, {}, {}},
       {"", "ServiceAccount", "serviceaccounts", {"sa"}, true, {}, {}, {}},
@@ -51,22 +63,51 @@ const std::vector<Row>& Rows() {
       {"coordination.k8s.io", "Lease", "leases", {}, true, {}, {}, {}},
       {"discovery.k8s.io", "EndpointSlice", "endpointslices", {}, true, {}, {}, {}},
       {"events.k8s.io", "Event", "events", {"ev"}, true, {}, {}, {}},
-      {"policy", "PodDisruptionBudget", "poddisruptionbudgets", {"pdb"}, true, {"status"}, {},
+      {"policy", "PodDisruptionBudget", "poddisruptionbudgets", {"pdb"}, true, {"status"}, {}, {}},
+      {"rbac.authorization.k8s.io",
+       "ClusterRoleBinding",
+       "clusterrolebindings",
+       {},
+       false,
+       {},
+       {},
        {}},
-      {"rbac.authorization.k8s.io", "ClusterRoleBinding", "clusterrolebindings", {}, false, {},
-       {}, {}},
       {"rbac.authorization.k8s.io", "ClusterRole", "clusterroles", {}, false, {}, {}, {}},
       {"rbac.authorization.k8s.io", "RoleBinding", "rolebindings", {}, true, {}, {}, {}},
       {"rbac.authorization.k8s.io", "Role", "roles", {}, true, {}, {}, {}},
       {"scheduling.k8s.io", "PriorityClass", "priorityclasses", {"pc"}, false, {}, {}, {}},
       // Access reviews: answered by the authorizer, never stored.
-      {"authorization.k8s.io", "LocalSubjectAccessReview", "localsubjectaccessreviews", {}, true,
-       {}, {}, {"create"}},
-      {"authorization.k8s.io", "SelfSubjectAccessReview", "selfsubjectaccessreviews", {}, false,
-       {}, {}, {"create"}},
-      {"authorization.k8s.io", "SelfSubjectRulesReview", "selfsubjectrulesreviews", {}, false, {},
-       {}, {"create"}},
-      {"authorization.k8s.io", "SubjectAccessReview", "subjectaccessreviews", {}, false, {}, {},
+      {"authorization.k8s.io",
+       "LocalSubjectAccessReview",
+       "localsubjectaccessreviews",
+       {},
+       true,
+       {},
+       {},
+       {"create"}},
+      {"authorization.k8s.io",
+       "SelfSubjectAccessReview",
+       "selfsubjectaccessreviews",
+       {},
+       false,
+       {},
+       {},
+       {"create"}},
+      {"authorization.k8s.io",
+       "SelfSubjectRulesReview",
+       "selfsubjectrulesreviews",
+       {},
+       false,
+       {},
+       {},
+       {"create"}},
+      {"authorization.k8s.io",
+       "SubjectAccessReview",
+       "subjectaccessreviews",
+       {},
+       false,
+       {},
+       {},
        {"create"}},
   };
   return rows;
@@ -102,8 +143,8 @@ const ResourceTable& ResourceTable::BuiltIn() {
       info.namespaced = r.namespaced;
       info.verbs = r.verbs.empty() ? kAllVerbs : r.verbs;
       info.subresources = r.subresources;
-      info.has_status = std::find(r.subresources.begin(), r.subresources.end(), "status") !=
-                        r.subresources.end();
+      info.has_status =
+          std::find(r.subresources.begin(), r.subresources.end(), "status") != r.subresources.end();
       InstallHooks(&info);
       t.Add(std::move(info));
     }
@@ -128,8 +169,7 @@ const ResourceInfo* ResourceTable::FindKind(std::string_view group, std::string_
 std::vector<std::string> ResourceTable::Groups() const {
   std::vector<std::string> groups;
   for (const ResourceInfo& r : rows_)
-    if (std::find(groups.begin(), groups.end(), r.group) == groups.end())
-      groups.push_back(r.group);
+    if (std::find(groups.begin(), groups.end(), r.group) == groups.end()) groups.push_back(r.group);
   return groups;
 }
 

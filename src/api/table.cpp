@@ -57,7 +57,9 @@ int64_t I(const Value& obj, std::initializer_list<std::string_view> path) {
   return json::GetInt(obj, path, 0);
 }
 
-void Str(Writer& w, const std::string& s) { w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size())); }
+void Str(Writer& w, const std::string& s) {
+  w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size()));
+}
 
 std::string Join(const std::vector<std::string>& v, const char* sep = ",") {
   std::string out;
@@ -84,10 +86,14 @@ std::string SelectorString(const Value* sel) {
       if (const Value* vs = json::Find(e, {"values"}); vs && vs->IsArray())
         for (auto& v : vs->GetArray())
           if (v.IsString()) vals.push_back(v.GetString());
-      if (op == "In") parts.push_back(key + " in (" + Join(vals) + ")");
-      else if (op == "NotIn") parts.push_back(key + " notin (" + Join(vals) + ")");
-      else if (op == "Exists") parts.push_back(key);
-      else if (op == "DoesNotExist") parts.push_back("!" + key);
+      if (op == "In")
+        parts.push_back(key + " in (" + Join(vals) + ")");
+      else if (op == "NotIn")
+        parts.push_back(key + " notin (" + Join(vals) + ")");
+      else if (op == "Exists")
+        parts.push_back(key);
+      else if (op == "DoesNotExist")
+        parts.push_back("!" + key);
     }
   }
   std::sort(parts.begin(), parts.end());
@@ -178,7 +184,8 @@ std::string PodStatusReason(const Value& pod, int* ready, int* total, int64_t* r
   int64_t sidecar_restarts = 0;
   std::string sidecar_last;
   bool initializing = false;
-  if (const Value* ics = json::Find(pod, {"status", "initContainerStatuses"}); ics && ics->IsArray()) {
+  if (const Value* ics = json::Find(pod, {"status", "initContainerStatuses"});
+      ics && ics->IsArray()) {
     for (rapidjson::SizeType i = 0; i < ics->Size(); ++i) {
       const Value& c = (*ics)[i];
       *restarts += I(c, {"restartCount"});
@@ -232,17 +239,23 @@ std::string PodStatusReason(const Value& pod, int* ready, int* total, int64_t* r
       reason = HasCondition(pod, "Ready", "True") ? "Running" : "NotReady";
   }
   if (json::Find(pod, {"metadata", "deletionTimestamp"})) {
-    if (S(pod, {"status", "reason"}) == "NodeLost") reason = "Unknown";
-    else if (phase != "Succeeded" && phase != "Failed") reason = "Terminating";
+    if (S(pod, {"status", "reason"}) == "NodeLost")
+      reason = "Unknown";
+    else if (phase != "Succeeded" && phase != "Failed")
+      reason = "Terminating";
   }
   return reason;
 }
 
 Printer PodPrinter() {
   return {{kName,
-           {"Ready", "string", "", "The aggregate readiness state of this pod for accepting traffic.", 0},
+           {"Ready", "string", "",
+            "The aggregate readiness state of this pod for accepting traffic.", 0},
            {"Status", "string", "", "The aggregate status of the containers in this pod.", 0},
-           {"Restarts", "string", "", "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.", 0},
+           {"Restarts", "string", "",
+            "The number of times the containers in this pod have been restarted and when the last "
+            "container in this pod has restarted.",
+            0},
            kAge,
            {"IP", "string", "", "The IP address assigned to the pod", 1},
            {"Node", "string", "", "The name of the node where the pod is scheduled", 1},
@@ -261,7 +274,8 @@ Printer PodPrinter() {
             Str(w, r);
             Str(w, Age(o));
             std::string ip;
-            if (const Value* ips = json::Find(o, {"status", "podIPs"}); ips && ips->IsArray() && !ips->Empty())
+            if (const Value* ips = json::Find(o, {"status", "podIPs"});
+                ips && ips->IsArray() && !ips->Empty())
               ip = S((*ips)[0], {"ip"});
             Str(w, NoneIfEmpty(ip));
             Str(w, NoneIfEmpty(S(o, {"spec", "nodeName"})));
@@ -287,51 +301,60 @@ Printer PodPrinter() {
 }
 
 Printer NodePrinter() {
-  return {{kName,
-           {"Status", "string", "", "The status of the node", 0},
-           {"Roles", "string", "", "The roles of the node", 0},
-           kAge,
-           {"Version", "string", "", "Kubelet Version reported by the node.", 0},
-           {"Internal-IP", "string", "", "List of internal IPs for the node.", 1},
-           {"External-IP", "string", "", "List of external IPs for the node.", 1},
-           {"OS-Image", "string", "", "OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).", 1},
-           {"Kernel-Version", "string", "", "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).", 1},
-           {"Container-Runtime", "string", "", "Container runtime version reported by the node through runtime remote API (e.g. containerd://1.4.2).", 1}},
-          [](const Value& o, Writer& w) {
-            std::string status = "Unknown";
-            if (const Value* cs = json::Find(o, {"status", "conditions"}); cs && cs->IsArray())
-              for (auto& c : cs->GetArray())
-                if (S(c, {"type"}) == "Ready")
-                  status = S(c, {"status"}) == "True" ? "Ready" : "NotReady";  // also for Unknown
-            if (json::GetBool(o, {"spec", "unschedulable"})) status += ",SchedulingDisabled";
-            std::vector<std::string> roles;
-            if (const Value* l = json::Find(o, {"metadata", "labels"}); l && l->IsObject())
-              for (auto& kv : l->GetObject()) {
-                std::string k = kv.name.GetString();
-                const std::string p = "node-role.kubernetes.io/";
-                if (k.rfind(p, 0) == 0 && k.size() > p.size()) roles.push_back(k.substr(p.size()));
-                else if (k == "kubernetes.io/role" && kv.value.IsString() && kv.value.GetStringLength() > 0)
-                  roles.push_back(kv.value.GetString());
-              }
-            std::sort(roles.begin(), roles.end());
-            roles.erase(std::unique(roles.begin(), roles.end()), roles.end());
-            std::string internal, external;
-            if (const Value* as = json::Find(o, {"status", "addresses"}); as && as->IsArray())
-              for (auto& a : as->GetArray()) {
-                if (S(a, {"type"}) == "InternalIP" && internal.empty()) internal = S(a, {"address"});
-                if (S(a, {"type"}) == "ExternalIP" && external.empty()) external = S(a, {"address"});
-              }
-            Str(w, S(o, {"metadata", "name"}));
-            Str(w, status);
-            Str(w, roles.empty() ? "<none>" : Join(roles));
-            Str(w, Age(o));
-            Str(w, S(o, {"status", "nodeInfo", "kubeletVersion"}));
-            Str(w, NoneIfEmpty(internal));
-            Str(w, NoneIfEmpty(external));
-            Str(w, S(o, {"status", "nodeInfo", "osImage"}, "<unknown>"));
-            Str(w, S(o, {"status", "nodeInfo", "kernelVersion"}, "<unknown>"));
-            Str(w, S(o, {"status", "nodeInfo", "containerRuntimeVersion"}, "<unknown>"));
-          }};
+  return {
+      {kName,
+       {"Status", "string", "", "The status of the node", 0},
+       {"Roles", "string", "", "The roles of the node", 0},
+       kAge,
+       {"Version", "string", "", "Kubelet Version reported by the node.", 0},
+       {"Internal-IP", "string", "", "List of internal IPs for the node.", 1},
+       {"External-IP", "string", "", "List of external IPs for the node.", 1},
+       {"OS-Image", "string", "",
+        "OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).",
+        1},
+       {"Kernel-Version", "string", "",
+        "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).", 1},
+       {"Container-Runtime", "string", "",
+        "Container runtime version reported by the node through runtime remote API (e.g. "
+        "containerd://1.4.2).",
+        1}},
+      [](const Value& o, Writer& w) {
+        std::string status = "Unknown";
+        if (const Value* cs = json::Find(o, {"status", "conditions"}); cs && cs->IsArray())
+          for (auto& c : cs->GetArray())
+            if (S(c, {"type"}) == "Ready")
+              status = S(c, {"status"}) == "True" ? "Ready" : "NotReady";  // also for Unknown
+        if (json::GetBool(o, {"spec", "unschedulable"})) status += ",SchedulingDisabled";
+        std::vector<std::string> roles;
+        if (const Value* l = json::Find(o, {"metadata", "labels"}); l && l->IsObject())
+          for (auto& kv : l->GetObject()) {
+            std::string k = kv.name.GetString();
+            const std::string p = "node-role.kubernetes.io/";
+            if (k.rfind(p, 0) == 0 && k.size() > p.size())
+              roles.push_back(k.substr(p.size()));
+            else if (k == "kubernetes.io/role" && kv.value.IsString() &&
+                     kv.value.GetStringLength() > 0)
+              roles.push_back(kv.value.GetString());
+          }
+        std::sort(roles.begin(), roles.end());
+        roles.erase(std::unique(roles.begin(), roles.end()), roles.end());
+        std::string internal, external;
+        if (const Value* as = json::Find(o, {"status", "addresses"}); as && as->IsArray())
+          for (auto& a : as->GetArray()) {
+            if (S(a, {"type"}) == "InternalIP" && internal.empty()) internal = S(a, {"address"});
+            if (S(a, {"type"}) == "ExternalIP" && external.empty()) external = S(a, {"address"});
+          }
+        Str(w, S(o, {"metadata", "name"}));
+        Str(w, status);
+        Str(w, roles.empty() ? "<none>" : Join(roles));
+        Str(w, Age(o));
+        Str(w, S(o, {"status", "nodeInfo", "kubeletVersion"}));
+        Str(w, NoneIfEmpty(internal));
+        Str(w, NoneIfEmpty(external));
+        Str(w, S(o, {"status", "nodeInfo", "osImage"}, "<unknown>"));
+        Str(w, S(o, {"status", "nodeInfo", "kernelVersion"}, "<unknown>"));
+        Str(w, S(o, {"status", "nodeInfo", "containerRuntimeVersion"}, "<unknown>"));
+      }};
 }
 
 std::string ServicePorts(const Value& o) {
@@ -358,13 +381,15 @@ Printer ServicePrinter() {
             std::string ext = "<none>";
             std::vector<std::string> ips;
             if (const Value* e = json::Find(o, {"spec", "externalIPs"}); e && e->IsArray())
-              for (auto& x : e->GetArray()) if (x.IsString()) ips.push_back(x.GetString());
+              for (auto& x : e->GetArray())
+                if (x.IsString()) ips.push_back(x.GetString());
             if (type == "ExternalName") {
               ext = S(o, {"spec", "externalName"});
             } else if (type == "LoadBalancer") {
               // Ingress addresses (sorted, unique) first, then spec.externalIPs.
               std::vector<std::string> lb;
-              if (const Value* in = json::Find(o, {"status", "loadBalancer", "ingress"}); in && in->IsArray())
+              if (const Value* in = json::Find(o, {"status", "loadBalancer", "ingress"});
+                  in && in->IsArray())
                 for (auto& x : in->GetArray()) {
                   std::string v = S(x, {"ip"});
                   if (v.empty()) v = S(x, {"hostname"});
@@ -380,7 +405,8 @@ Printer ServicePrinter() {
             Str(w, S(o, {"metadata", "name"}));
             Str(w, type);
             std::string cluster_ip = S(o, {"spec", "clusterIP"});
-            if (const Value* cips = json::Find(o, {"spec", "clusterIPs"}); cips && cips->IsArray() && !cips->Empty())
+            if (const Value* cips = json::Find(o, {"spec", "clusterIPs"});
+                cips && cips->IsArray() && !cips->Empty())
               cluster_ip = (*cips)[0].IsString() ? (*cips)[0].GetString() : "";
             Str(w, NoneIfEmpty(cluster_ip));
             Str(w, ext);
@@ -404,7 +430,8 @@ Printer EndpointsPrinter() {
                   if (ports && ports->IsArray() && !ports->Empty()) {
                     for (auto& p : ports->GetArray()) {
                       ++count;
-                      if (eps.size() < 3) eps.push_back(S(a, {"ip"}) + ":" + std::to_string(I(p, {"port"})));
+                      if (eps.size() < 3)
+                        eps.push_back(S(a, {"ip"}) + ":" + std::to_string(I(p, {"port"})));
                     }
                   } else {
                     ++count;
@@ -420,9 +447,14 @@ Printer EndpointsPrinter() {
           }};
 }
 
-const Column kContainers = {"Containers", "string", "", "Names of each container in the template.", 1};
-const Column kImages = {"Images", "string", "", "Images referenced by each container in the template.", 1};
-const Column kSelector = {"Selector", "string", "", "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.", 1};
+const Column kContainers = {"Containers", "string", "", "Names of each container in the template.",
+                            1};
+const Column kImages = {"Images", "string", "",
+                        "Images referenced by each container in the template.", 1};
+const Column kSelector = {"Selector", "string", "",
+                          "Label selector for pods. Existing ReplicaSets whose pods are selected "
+                          "by this will be the ones affected by this deployment.",
+                          1};
 
 void TemplateCells(const Value& o, Writer& w, bool selector) {
   std::string names, images;
@@ -435,12 +467,22 @@ void TemplateCells(const Value& o, Writer& w, bool selector) {
 Printer DeploymentPrinter() {
   return {{kName,
            {"Ready", "string", "", "Number of the pod with ready state", 0},
-           {"Up-to-date", "string", "", "Total number of non-terminated pods targeted by this deployment that have the desired template spec.", 0},
-           {"Available", "string", "", "Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.", 0},
-           kAge, kContainers, kImages, kSelector},
+           {"Up-to-date", "string", "",
+            "Total number of non-terminated pods targeted by this deployment that have the desired "
+            "template spec.",
+            0},
+           {"Available", "string", "",
+            "Total number of available pods (ready for at least minReadySeconds) targeted by this "
+            "deployment.",
+            0},
+           kAge,
+           kContainers,
+           kImages,
+           kSelector},
           [](const Value& o, Writer& w) {
             Str(w, S(o, {"metadata", "name"}));
-            Str(w, std::to_string(I(o, {"status", "readyReplicas"})) + "/" + std::to_string(I(o, {"spec", "replicas"})));
+            Str(w, std::to_string(I(o, {"status", "readyReplicas"})) + "/" +
+                       std::to_string(I(o, {"spec", "replicas"})));
             w.Int64(I(o, {"status", "updatedReplicas"}));
             w.Int64(I(o, {"status", "availableReplicas"}));
             Str(w, Age(o));
@@ -449,30 +491,52 @@ Printer DeploymentPrinter() {
 }
 
 Printer ReplicaSetPrinter() {
-  return {{kName,
-           {"Desired", "integer", "", "Replicas is the number of desired replicas.", 0},
-           {"Current", "integer", "", "Replicas is the most recently observed number of replicas.", 0},
-           {"Ready", "integer", "", "The number of ready replicas for this replica set.", 0},
-           kAge, kContainers, kImages, kSelector},
-          [](const Value& o, Writer& w) {
-            Str(w, S(o, {"metadata", "name"}));
-            w.Int64(I(o, {"spec", "replicas"}));
-            w.Int64(I(o, {"status", "replicas"}));
-            w.Int64(I(o, {"status", "readyReplicas"}));
-            Str(w, Age(o));
-            TemplateCells(o, w, true);
-          }};
+  return {
+      {kName,
+       {"Desired", "integer", "", "Replicas is the number of desired replicas.", 0},
+       {"Current", "integer", "", "Replicas is the most recently observed number of replicas.", 0},
+       {"Ready", "integer", "", "The number of ready replicas for this replica set.", 0},
+       kAge,
+       kContainers,
+       kImages,
+       kSelector},
+      [](const Value& o, Writer& w) {
+        Str(w, S(o, {"metadata", "name"}));
+        w.Int64(I(o, {"spec", "replicas"}));
+        w.Int64(I(o, {"status", "replicas"}));
+        w.Int64(I(o, {"status", "readyReplicas"}));
+        Str(w, Age(o));
+        TemplateCells(o, w, true);
+      }};
 }
 
 Printer DaemonSetPrinter() {
   return {{kName,
-           {"Desired", "integer", "", "The total number of nodes that should be running the daemon pod.", 0},
-           {"Current", "integer", "", "The number of nodes that are running at least 1 daemon pod and are supposed to run the daemon pod.", 0},
-           {"Ready", "integer", "", "The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and ready.", 0},
-           {"Up-to-date", "integer", "", "The total number of nodes that are running updated daemon pod", 0},
-           {"Available", "integer", "", "The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available (ready for at least spec.minReadySeconds)", 0},
-           {"Node Selector", "string", "", "NodeSelector is a selector which must be true for the pod to fit on a node. Selector which must match a node's labels for the pod to be scheduled on that node. More info: https://kubernetes.io/docs/concepts/configuration/assign-pod-node/", 0},
-           kAge, kContainers, kImages, kSelector},
+           {"Desired", "integer", "",
+            "The total number of nodes that should be running the daemon pod.", 0},
+           {"Current", "integer", "",
+            "The number of nodes that are running at least 1 daemon pod and are supposed to run "
+            "the daemon pod.",
+            0},
+           {"Ready", "integer", "",
+            "The number of nodes that should be running the daemon pod and have one or more of the "
+            "daemon pod running and ready.",
+            0},
+           {"Up-to-date", "integer", "",
+            "The total number of nodes that are running updated daemon pod", 0},
+           {"Available", "integer", "",
+            "The number of nodes that should be running the daemon pod and have one or more of the "
+            "daemon pod running and available (ready for at least spec.minReadySeconds)",
+            0},
+           {"Node Selector", "string", "",
+            "NodeSelector is a selector which must be true for the pod to fit on a node. Selector "
+            "which must match a node's labels for the pod to be scheduled on that node. More info: "
+            "https://kubernetes.io/docs/concepts/configuration/assign-pod-node/",
+            0},
+           kAge,
+           kContainers,
+           kImages,
+           kSelector},
           [](const Value& o, Writer& w) {
             Str(w, S(o, {"metadata", "name"}));
             w.Int64(I(o, {"status", "desiredNumberScheduled"}));
@@ -487,11 +551,15 @@ Printer DaemonSetPrinter() {
 }
 
 Printer StatefulSetPrinter() {
-  return {{kName, {"Ready", "string", "", "Number of the pod with ready state", 0}, kAge,
-           kContainers, kImages},
+  return {{kName,
+           {"Ready", "string", "", "Number of the pod with ready state", 0},
+           kAge,
+           kContainers,
+           kImages},
           [](const Value& o, Writer& w) {
             Str(w, S(o, {"metadata", "name"}));
-            Str(w, std::to_string(I(o, {"status", "readyReplicas"})) + "/" + std::to_string(I(o, {"spec", "replicas"})));
+            Str(w, std::to_string(I(o, {"status", "readyReplicas"})) + "/" +
+                       std::to_string(I(o, {"spec", "replicas"})));
             Str(w, Age(o));
             TemplateCells(o, w, false);
           }};
@@ -518,15 +586,20 @@ Printer JobPrinter() {
            {"Status", "string", "", "Status of the job.", 0},
            {"Completions", "string", "", "The completion status of the job.", 0},
            {"Duration", "string", "", "Time required to complete the job.", 0},
-           kAge, kContainers, kImages, kSelector},
+           kAge,
+           kContainers,
+           kImages,
+           kSelector},
           [](const Value& o, Writer& w) {
             Str(w, S(o, {"metadata", "name"}));
             Str(w, JobStatus(o));
             std::string comp;
             if (json::Find(o, {"spec", "completions"}))
-              comp = std::to_string(I(o, {"status", "succeeded"})) + "/" + std::to_string(I(o, {"spec", "completions"}));
+              comp = std::to_string(I(o, {"status", "succeeded"})) + "/" +
+                     std::to_string(I(o, {"spec", "completions"}));
             else if (I(o, {"spec", "parallelism"}) > 1)
-              comp = std::to_string(I(o, {"status", "succeeded"})) + "/1 of " + std::to_string(I(o, {"spec", "parallelism"}));
+              comp = std::to_string(I(o, {"status", "succeeded"})) + "/1 of " +
+                     std::to_string(I(o, {"spec", "parallelism"}));
             else
               comp = std::to_string(I(o, {"status", "succeeded"})) + "/1";
             Str(w, comp);
@@ -545,68 +618,98 @@ Printer JobPrinter() {
 }
 
 Printer CronJobPrinter() {
-  return {{kName,
-           {"Schedule", "string", "", "The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron.", 0},
-           {"Timezone", "string", "", "The time zone name for the given schedule, see https://en.wikipedia.org/wiki/List_of_tz_database_time_zones. If not specified, this will default to the time zone of the kube-controller-manager process. The set of valid time zone names and the time zone offset is loaded from the system-wide time zone database by the API server during CronJob validation and the controller manager during execution. If no system-wide time zone database can be found a bundled version of the database is used instead. If the time zone name becomes invalid during the lifetime of a CronJob or due to a change in host configuration, the controller will stop creating new new Jobs and will create a system event with the reason UnknownTimeZone. More information can be found in https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#time-zones", 0},
-           {"Suspend", "boolean", "", "This flag tells the controller to suspend subsequent executions, it does not apply to already started executions.  Defaults to false.", 0},
-           {"Active", "integer", "", "A list of pointers to currently running jobs.", 0},
-           {"Last Schedule", "string", "", "Information when was the last time the job was successfully scheduled.", 0},
-           kAge, kContainers, kImages, kSelector},
-          [](const Value& o, Writer& w) {
-            Str(w, S(o, {"metadata", "name"}));
-            Str(w, S(o, {"spec", "schedule"}));
-            Str(w, NoneIfEmpty(S(o, {"spec", "timeZone"})));
-            w.Bool(json::GetBool(o, {"spec", "suspend"}));
-            const Value* act = json::Find(o, {"status", "active"});
-            w.Int64(act && act->IsArray() ? act->Size() : 0);
-            std::string last = S(o, {"status", "lastScheduleTime"});
-            Str(w, last.empty() ? "<none>" : AgeOf(last));
-            Str(w, Age(o));
-            std::string names, images;
-            ContainersAndImages(json::Find(o, {"spec", "jobTemplate", "spec", "template", "spec"}), &names, &images);
-            Str(w, names);
-            Str(w, images);
-            Str(w, SelectorString(json::Find(o, {"spec", "jobTemplate", "spec", "selector"})));
-          }};
+  return {
+      {kName,
+       {"Schedule", "string", "",
+        "The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron.", 0},
+       {"Timezone", "string", "",
+        "The time zone name for the given schedule, see "
+        "https://en.wikipedia.org/wiki/List_of_tz_database_time_zones. If not specified, this will "
+        "default to the time zone of the kube-controller-manager process. The set of valid time "
+        "zone names and the time zone offset is loaded from the system-wide time zone database by "
+        "the API server during CronJob validation and the controller manager during execution. If "
+        "no system-wide time zone database can be found a bundled version of the database is used "
+        "instead. If the time zone name becomes invalid during the lifetime of a CronJob or due to "
+        "a change in host configuration, the controller will stop creating new new Jobs and will "
+        "create a system event with the reason UnknownTimeZone. More information can be found in "
+        "https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#time-zones",
+        0},
+       {"Suspend", "boolean", "",
+        "This flag tells the controller to suspend subsequent executions, it does not apply to "
+        "already started executions.  Defaults to false.",
+        0},
+       {"Active", "integer", "", "A list of pointers to currently running jobs.", 0},
+       {"Last Schedule", "string", "",
+        "Information when was the last time the job was successfully scheduled.", 0},
+       kAge,
+       kContainers,
+       kImages,
+       kSelector},
+      [](const Value& o, Writer& w) {
+        Str(w, S(o, {"metadata", "name"}));
+        Str(w, S(o, {"spec", "schedule"}));
+        Str(w, NoneIfEmpty(S(o, {"spec", "timeZone"})));
+        w.Bool(json::GetBool(o, {"spec", "suspend"}));
+        const Value* act = json::Find(o, {"status", "active"});
+        w.Int64(act && act->IsArray() ? act->Size() : 0);
+        std::string last = S(o, {"status", "lastScheduleTime"});
+        Str(w, last.empty() ? "<none>" : AgeOf(last));
+        Str(w, Age(o));
+        std::string names, images;
+        ContainersAndImages(json::Find(o, {"spec", "jobTemplate", "spec", "template", "spec"}),
+                            &names, &images);
+        Str(w, names);
+        Str(w, images);
+        Str(w, SelectorString(json::Find(o, {"spec", "jobTemplate", "spec", "selector"})));
+      }};
 }
 
 Printer EventPrinter() {
-  return {{{"Last Seen", "string", "", "Time when last this event was observed", 0},
-           {"Type", "string", "", "Type of this event (Normal, Warning), new types could be added in the future.", 0},
-           {"Reason", "string", "", "This should be a short, machine understandable string that gives the reason for the transition into the object's current status.", 0},
-           {"Object", "string", "", "The object that this event is about.", 0},
-           {"Subobject", "string", "", "Subobject of the object this event is about.", 1},
-           {"Source", "string", "", "Source of the event.", 1},
-           {"Message", "string", "", "A human-readable description of the status of this operation.", 0},
-           {"First Seen", "string", "", "The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)", 1},
-           {"Count", "string", "", "The number of times this event has occurred.", 1},
-           {"Name", "string", "name", kName.description, 1}},
-          [](const Value& o, Writer& w) {
-            std::string last = S(o, {"lastTimestamp"});
-            if (last.empty()) last = S(o, {"eventTime"});
-            if (last.empty()) last = S(o, {"metadata", "creationTimestamp"});
-            std::string first = S(o, {"firstTimestamp"});
-            if (first.empty()) first = S(o, {"eventTime"});
-            std::string kind = S(o, {"involvedObject", "kind"});
-            std::string obj = kind;
-            for (char& ch : obj) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-            if (!S(o, {"involvedObject", "name"}).empty()) obj += "/" + S(o, {"involvedObject", "name"});
-            std::string src = S(o, {"source", "component"});
-            if (src.empty()) src = S(o, {"reportingComponent"});
-            if (!S(o, {"source", "host"}).empty()) src += ", " + S(o, {"source", "host"});
-            int64_t count = I(o, {"count"});
-            if (count == 0) count = I(o, {"series", "count"});
-            Str(w, AgeOf(last));
-            Str(w, S(o, {"type"}));
-            Str(w, S(o, {"reason"}));
-            Str(w, obj);
-            Str(w, S(o, {"involvedObject", "fieldPath"}));
-            Str(w, src);
-            Str(w, S(o, {"message"}));
-            Str(w, AgeOf(first));
-            Str(w, std::to_string(count == 0 ? 1 : count));
-            Str(w, S(o, {"metadata", "name"}));
-          }};
+  return {
+      {{"Last Seen", "string", "", "Time when last this event was observed", 0},
+       {"Type", "string", "",
+        "Type of this event (Normal, Warning), new types could be added in the future.", 0},
+       {"Reason", "string", "",
+        "This should be a short, machine understandable string that gives the reason for the "
+        "transition into the object's current status.",
+        0},
+       {"Object", "string", "", "The object that this event is about.", 0},
+       {"Subobject", "string", "", "Subobject of the object this event is about.", 1},
+       {"Source", "string", "", "Source of the event.", 1},
+       {"Message", "string", "", "A human-readable description of the status of this operation.",
+        0},
+       {"First Seen", "string", "",
+        "The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)",
+        1},
+       {"Count", "string", "", "The number of times this event has occurred.", 1},
+       {"Name", "string", "name", kName.description, 1}},
+      [](const Value& o, Writer& w) {
+        std::string last = S(o, {"lastTimestamp"});
+        if (last.empty()) last = S(o, {"eventTime"});
+        if (last.empty()) last = S(o, {"metadata", "creationTimestamp"});
+        std::string first = S(o, {"firstTimestamp"});
+        if (first.empty()) first = S(o, {"eventTime"});
+        std::string kind = S(o, {"involvedObject", "kind"});
+        std::string obj = kind;
+        for (char& ch : obj) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        if (!S(o, {"involvedObject", "name"}).empty())
+          obj += "/" + S(o, {"involvedObject", "name"});
+        std::string src = S(o, {"source", "component"});
+        if (src.empty()) src = S(o, {"reportingComponent"});
+        if (!S(o, {"source", "host"}).empty()) src += ", " + S(o, {"source", "host"});
+        int64_t count = I(o, {"count"});
+        if (count == 0) count = I(o, {"series", "count"});
+        Str(w, AgeOf(last));
+        Str(w, S(o, {"type"}));
+        Str(w, S(o, {"reason"}));
+        Str(w, obj);
+        Str(w, S(o, {"involvedObject", "fieldPath"}));
+        Str(w, src);
+        Str(w, S(o, {"message"}));
+        Str(w, AgeOf(first));
+        Str(w, std::to_string(count == 0 ? 1 : count));
+        Str(w, S(o, {"metadata", "name"}));
+      }};
 }
 
 size_t DataCount(const Value& o) {
@@ -626,8 +729,10 @@ Printer ConfigMapPrinter() {
 }
 
 Printer SecretPrinter() {
-  return {{kName, {"Type", "string", "", "The type of secret", 0},
-           {"Data", "integer", "", "Data contains the secret data.", 0}, kAge},
+  return {{kName,
+           {"Type", "string", "", "The type of secret", 0},
+           {"Data", "integer", "", "Data contains the secret data.", 0},
+           kAge},
           [](const Value& o, Writer& w) {
             Str(w, S(o, {"metadata", "name"}));
             Str(w, S(o, {"type"}));
@@ -637,7 +742,12 @@ Printer SecretPrinter() {
 }
 
 Printer ServiceAccountPrinter() {
-  return {{kName, {"Secrets", "string", "", "Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.", 0}, kAge},
+  return {{kName,
+           {"Secrets", "string", "",
+            "Secrets is a list of the secrets in the same namespace that pods running using this "
+            "ServiceAccount are allowed to use.",
+            0},
+           kAge},
           [](const Value& o, Writer& w) {
             Str(w, S(o, {"metadata", "name"}));
             const Value* s = json::Find(o, {"secrets"});
@@ -711,8 +821,12 @@ void WriteObjectField(const Value& obj, IncludeObject include, Writer& w) {
   w.Key("apiVersion");
   w.String("meta.k8s.io/v1");
   w.Key("metadata");
-  if (const Value* m = json::Find(obj, {"metadata"})) m->Accept(w);
-  else { w.StartObject(); w.EndObject(); }
+  if (const Value* m = json::Find(obj, {"metadata"}))
+    m->Accept(w);
+  else {
+    w.StartObject();
+    w.EndObject();
+  }
   w.EndObject();
 }
 

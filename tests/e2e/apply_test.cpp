@@ -4,46 +4,11 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "harness.h"
+#include "kubectl_helpers.h"
 
 using namespace cluster::e2e;
 
 namespace {
-
-// Stopped (by PID) when the test program exits.
-ServerProcess& Server() {
-  static ServerProcess server;
-  static bool started = [] {
-    server.set_ready_probe(ServerProcess::ApiserverReady);
-    return server.Start();
-  }();
-  if (!started) FAIL("server did not start: " << server.last_error());
-  return server;
-}
-
-CommandResult Kubectl(const std::vector<std::string>& args, const std::string& stdin_data = "") {
-  std::vector<std::string> argv = {"kubectl"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return Run(argv, {{"KUBECONFIG", Server().kubeconfig()}}, stdin_data);
-}
-
-std::string Ok(const std::vector<std::string>& args, const std::string& stdin_data = "") {
-  CommandResult r = Kubectl(args, stdin_data);
-  INFO("kubectl " << args[0] << " ...: " << r.err << r.out);
-  REQUIRE(r.exit_code == 0);
-  return r.out + r.err;
-}
-
-std::string Fails(const std::vector<std::string>& args, const std::string& stdin_data = "") {
-  CommandResult r = Kubectl(args, stdin_data);
-  INFO("stdout: " << r.out);
-  REQUIRE(r.exit_code != 0);
-  return r.err;
-}
-
-bool Contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
 
 std::string PodYaml(const std::string& name, const std::string& image) {
   return "apiVersion: v1\nkind: Pod\nmetadata:\n  name: " + name + "\n  labels:\n    app: " + name +
@@ -69,23 +34,23 @@ const char kServices[] =
 }  // namespace
 
 TEST_CASE("kubectl apply with default validation creates, then patches", "[apply]") {
-  CHECK(Contains(Ok({"apply", "-f", "-"}, PodYaml("ap1", "busybox:1.36")), "pod/ap1 created"));
-  CHECK(Contains(Ok({"apply", "-f", "-"}, ReplicaSetYaml("nginx:1.25")),
+  CHECK(Contains(OkAll({"apply", "-f", "-"}, PodYaml("ap1", "busybox:1.36")), "pod/ap1 created"));
+  CHECK(Contains(OkAll({"apply", "-f", "-"}, ReplicaSetYaml("nginx:1.25")),
                  "replicaset.apps/rs1 created"));
-  std::string svcs = Ok({"apply", "-f", "-"}, kServices);
+  std::string svcs = OkAll({"apply", "-f", "-"}, kServices);
   CHECK(Contains(svcs, "service/svc-cip created"));
   CHECK(Contains(svcs, "service/svc-np created"));
-  CHECK(Ok({"get", "svc", "svc-np", "-o", "jsonpath={.spec.ports[0].nodePort}"}).size() >= 4);
+  CHECK(OkAll({"get", "svc", "svc-np", "-o", "jsonpath={.spec.ports[0].nodePort}"}).size() >= 4);
 
   // A second apply with a changed image is a strategic merge patch.
-  CHECK(Contains(Ok({"apply", "-f", "-"}, ReplicaSetYaml("nginx:1.26")),
+  CHECK(Contains(OkAll({"apply", "-f", "-"}, ReplicaSetYaml("nginx:1.26")),
                  "replicaset.apps/rs1 configured"));
-  CHECK(Ok({"get", "rs", "rs1", "-o", "jsonpath={.spec.template.spec.containers[0].image}"}) ==
+  CHECK(OkAll({"get", "rs", "rs1", "-o", "jsonpath={.spec.template.spec.containers[0].image}"}) ==
         "nginx:1.26");
-  CHECK(Contains(Ok({"apply", "-f", "-"}, PodYaml("ap1", "busybox:1.37")), "pod/ap1 configured"));
-  CHECK(Ok({"get", "pod", "ap1", "-o", "jsonpath={.spec.containers[0].image}"}) == "busybox:1.37");
+  CHECK(Contains(OkAll({"apply", "-f", "-"}, PodYaml("ap1", "busybox:1.37")), "pod/ap1 configured"));
+  CHECK(OkAll({"get", "pod", "ap1", "-o", "jsonpath={.spec.containers[0].image}"}) == "busybox:1.37");
   // Unchanged manifests are reported as such.
-  CHECK(Contains(Ok({"apply", "-f", "-"}, kServices), "service/svc-cip unchanged"));
+  CHECK(Contains(OkAll({"apply", "-f", "-"}, kServices), "service/svc-cip unchanged"));
 }
 
 TEST_CASE("a misspelled field fails with kubectl's strict validation error", "[apply]") {
@@ -97,30 +62,30 @@ TEST_CASE("a misspelled field fails with kubectl's strict validation error", "[a
   CHECK(
       Contains(Fails({"create", "-f", "-"}, bad), R"(unknown field "spec.containers[0].imagee")"));
   // On an existing object the patch is refused too.
-  Ok({"apply", "-f", "-"}, PodYaml("ap-bad", "busybox:1.36"));
+  OkAll({"apply", "-f", "-"}, PodYaml("ap-bad", "busybox:1.36"));
   std::string patched = PodYaml("ap-bad", "busybox:1.36") + "  nodeSelectr:\n    a: b\n";
   CHECK(Contains(Fails({"apply", "-f", "-"}, patched), R"(unknown field "spec.nodeSelectr")"));
   // Warn keeps the request and names the field.
-  std::string warned = Ok({"create", "--validate=warn", "-f", "-"},
+  std::string warned = OkAll({"create", "--validate=warn", "-f", "-"},
                           PodYaml("ap-warn", "busybox:1.36") + "  bogus: 1\n");
   CHECK(Contains(warned, R"(unknown field "spec.bogus")"));
   // Like upstream, Warn and Ignore drop the unknown field: the object reads back clean and a
   // strict replace of it passes.
-  std::string stored = Ok({"get", "pod", "ap-warn", "-o", "json"});
+  std::string stored = OkAll({"get", "pod", "ap-warn", "-o", "json"});
   CHECK_FALSE(Contains(stored, "bogus"));
-  CHECK(Contains(Ok({"replace", "-f", "-"}, stored), "pod/ap-warn replaced"));
-  Ok({"create", "--validate=false", "-f", "-"},
+  CHECK(Contains(OkAll({"replace", "-f", "-"}, stored), "pod/ap-warn replaced"));
+  OkAll({"create", "--validate=false", "-f", "-"},
      PodYaml("ap-ignore", "busybox:1.36") + "  bogus: 1\n");
-  CHECK_FALSE(Contains(Ok({"get", "pod", "ap-ignore", "-o", "json"}), "bogus"));
+  CHECK_FALSE(Contains(OkAll({"get", "pod", "ap-ignore", "-o", "json"}), "bogus"));
 }
 
 TEST_CASE("kubectl create -f with default validation", "[apply]") {
-  CHECK(Contains(Ok({"create", "-f", "-"}, PodYaml("cr1", "busybox:1.36")), "pod/cr1 created"));
-  CHECK(Contains(Ok({"get", "pod", "cr1", "-o", "name"}), "pod/cr1"));
+  CHECK(Contains(OkAll({"create", "-f", "-"}, PodYaml("cr1", "busybox:1.36")), "pod/cr1 created"));
+  CHECK(Contains(OkAll({"get", "pod", "cr1", "-o", "name"}), "pod/cr1"));
 }
 
 TEST_CASE("kubectl explain reads the OpenAPI v3 descriptions", "[apply]") {
-  std::string out = Ok({"explain", "pod.spec.tolerations"});
+  std::string out = OkAll({"explain", "pod.spec.tolerations"});
   CHECK(Contains(out, "KIND:"));
   CHECK(Contains(out, "Pod"));
   CHECK(Contains(out, "tolerations"));
@@ -128,5 +93,5 @@ TEST_CASE("kubectl explain reads the OpenAPI v3 descriptions", "[apply]") {
     INFO(f);
     CHECK(Contains(out, f));
   }
-  CHECK(Contains(Ok({"explain", "deployments.spec.replicas"}), "replicas"));
+  CHECK(Contains(OkAll({"explain", "deployments.spec.replicas"}), "replicas"));
 }

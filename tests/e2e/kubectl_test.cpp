@@ -5,50 +5,11 @@
 #include <string>
 #include <thread>
 
-#include "harness.h"
+#include "kubectl_helpers.h"
 
 using namespace cluster::e2e;
 
 namespace {
-
-// Stopped (by PID) when the test program exits.
-ServerProcess& Server() {
-  static ServerProcess server;
-  static bool started = [] {
-    server.set_ready_probe(ServerProcess::ApiserverReady);
-    return server.Start();
-  }();
-  if (!started) FAIL("server did not start: " << server.last_error());
-  return server;
-}
-
-// Runs kubectl with the server's admin kubeconfig.
-CommandResult Kubectl(const std::vector<std::string>& args, const std::string& stdin_data = "",
-                      std::chrono::milliseconds timeout = 60s) {
-  std::vector<std::string> argv = {"kubectl"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return Run(argv, {{"KUBECONFIG", Server().kubeconfig()}}, stdin_data, timeout);
-}
-
-// kubectl that must succeed; returns stdout.
-std::string Ok(const std::vector<std::string>& args, const std::string& stdin_data = "") {
-  CommandResult r = Kubectl(args, stdin_data);
-  INFO("kubectl " << args[0] << " ...: " << r.err << r.out);
-  REQUIRE(r.exit_code == 0);
-  return r.out;
-}
-
-// kubectl that must fail; returns stderr.
-std::string Fails(const std::vector<std::string>& args, const std::string& stdin_data = "") {
-  CommandResult r = Kubectl(args, stdin_data);
-  INFO("stdout: " << r.out);
-  REQUIRE(r.exit_code != 0);
-  return r.err;
-}
-
-bool Contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
 
 std::string PodYaml(const std::string& name, const std::string& ns = "default") {
   return "apiVersion: v1\nkind: Pod\nmetadata:\n  name: " + name + "\n  namespace: " + ns +
@@ -57,7 +18,8 @@ std::string PodYaml(const std::string& name, const std::string& ns = "default") 
          "    - containerPort: 8080\n";
 }
 
-// Until the OpenAPI documents land, kubectl's client-side schema validation is off.
+// These cases test the server's own handling, so kubectl validates nothing on its side
+// (apply_test.cpp covers the default --validate=strict).
 const std::string kNoValidate = "--validate=false";
 
 }  // namespace

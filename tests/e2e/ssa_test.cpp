@@ -4,40 +4,12 @@
 #include <string>
 
 #include "common/json.h"
-#include "harness.h"
+#include "kubectl_helpers.h"
 
 using namespace cluster;
 using namespace cluster::e2e;
 
 namespace {
-
-// Stopped (by PID) when the test program exits.
-ServerProcess& Server() {
-  static ServerProcess server;
-  static bool started = [] {
-    server.set_ready_probe(ServerProcess::ApiserverReady);
-    return server.Start();
-  }();
-  if (!started) FAIL("server did not start: " << server.last_error());
-  return server;
-}
-
-CommandResult Kubectl(const std::vector<std::string>& args, const std::string& stdin_data = "") {
-  std::vector<std::string> argv = {"kubectl"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return Run(argv, {{"KUBECONFIG", Server().kubeconfig()}}, stdin_data);
-}
-
-std::string Ok(const std::vector<std::string>& args, const std::string& stdin_data = "") {
-  CommandResult r = Kubectl(args, stdin_data);
-  INFO("kubectl " << args[0] << " ...: " << r.err << r.out);
-  REQUIRE(r.exit_code == 0);
-  return r.out + r.err;
-}
-
-bool Contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
 
 std::string DeploymentYaml(const std::string& image, bool replicas, bool tier) {
   std::string y =
@@ -57,7 +29,7 @@ const char kReplicas5[] =
     "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ssa1\nspec:\n  replicas: 5\n";
 
 json::Document GetJson(const std::string& what, const std::string& name) {
-  auto d = json::Parse(Ok({"get", what, name, "-o", "json", "--show-managed-fields"}));
+  auto d = json::Parse(OkAll({"get", what, name, "-o", "json", "--show-managed-fields"}));
   REQUIRE(d.ok());
   return std::move(d).value();
 }
@@ -80,7 +52,7 @@ std::string FieldsOf(const json::Value& obj, const std::string& manager,
 
 TEST_CASE("kubectl apply --server-side creates, updates, conflicts, forces and prunes", "[ssa]") {
   CHECK(
-      Contains(Ok({"apply", "--server-side", "-f", "-"}, DeploymentYaml("nginx:1.25", true, true)),
+      Contains(OkAll({"apply", "--server-side", "-f", "-"}, DeploymentYaml("nginx:1.25", true, true)),
                "deployment.apps/ssa1 serverside-applied"));
   json::Document d = GetJson("deployment", "ssa1");
   std::string op;
@@ -91,14 +63,14 @@ TEST_CASE("kubectl apply --server-side creates, updates, conflicts, forces and p
   CHECK(json::GetInt(d, {"spec", "replicas"}) == 2);
 
   // Applying again with a changed image updates the object.
-  Ok({"apply", "--server-side", "-f", "-"}, DeploymentYaml("nginx:1.26", true, true));
-  CHECK(Ok({"get", "deployment", "ssa1", "-o",
+  OkAll({"apply", "--server-side", "-f", "-"}, DeploymentYaml("nginx:1.26", true, true));
+  CHECK(OkAll({"get", "deployment", "ssa1", "-o",
             "jsonpath={.spec.template.spec.containers[0].image}"}) == "nginx:1.26");
 
   // Applying the same configuration again writes nothing.
-  std::string rv = Ok({"get", "deployment", "ssa1", "-o", "jsonpath={.metadata.resourceVersion}"});
-  Ok({"apply", "--server-side", "-f", "-"}, DeploymentYaml("nginx:1.26", true, true));
-  CHECK(Ok({"get", "deployment", "ssa1", "-o", "jsonpath={.metadata.resourceVersion}"}) == rv);
+  std::string rv = OkAll({"get", "deployment", "ssa1", "-o", "jsonpath={.metadata.resourceVersion}"});
+  OkAll({"apply", "--server-side", "-f", "-"}, DeploymentYaml("nginx:1.26", true, true));
+  CHECK(OkAll({"get", "deployment", "ssa1", "-o", "jsonpath={.metadata.resourceVersion}"}) == rv);
 
   // A second manager changing a field the first one owns gets a conflict.
   CommandResult r =
@@ -108,10 +80,10 @@ TEST_CASE("kubectl apply --server-side creates, updates, conflicts, forces and p
   CHECK(Contains(
       r.err,
       "Apply failed with 1 conflict: conflict with \"kubectl\" using apps/v1: .spec.replicas"));
-  CHECK(Ok({"get", "deployment", "ssa1", "-o", "jsonpath={.spec.replicas}"}) == "2");
+  CHECK(OkAll({"get", "deployment", "ssa1", "-o", "jsonpath={.spec.replicas}"}) == "2");
 
   // --force-conflicts takes the field over.
-  Ok({"apply", "--server-side", "--field-manager=other", "--force-conflicts", "-f", "-"},
+  OkAll({"apply", "--server-side", "--field-manager=other", "--force-conflicts", "-f", "-"},
      kReplicas5);
   d = GetJson("deployment", "ssa1");
   CHECK(json::GetInt(d, {"spec", "replicas"}) == 5);
@@ -119,7 +91,7 @@ TEST_CASE("kubectl apply --server-side creates, updates, conflicts, forces and p
   CHECK_FALSE(Contains(FieldsOf(d, "kubectl"), "f:replicas"));
 
   // Fields the first manager stops applying go away, unless someone else owns them.
-  Ok({"apply", "--server-side", "-f", "-"}, DeploymentYaml("nginx:1.26", false, false));
+  OkAll({"apply", "--server-side", "-f", "-"}, DeploymentYaml("nginx:1.26", false, false));
   d = GetJson("deployment", "ssa1");
   CHECK(json::Find(d, {"metadata", "labels", "tier"}) == nullptr);
   CHECK(json::GetString(d, {"metadata", "labels", "app"}) == "ssa1");
@@ -127,7 +99,7 @@ TEST_CASE("kubectl apply --server-side creates, updates, conflicts, forces and p
 }
 
 TEST_CASE("other writes record their manager; apply requires a fieldManager", "[ssa]") {
-  Ok({"create", "configmap", "ssa-cm", "--from-literal=a=b"});
+  OkAll({"create", "configmap", "ssa-cm", "--from-literal=a=b"});
   std::string op;
   std::string fields = FieldsOf(GetJson("configmap", "ssa-cm"), "kubectl-create", &op);
   CHECK(op == "Update");
@@ -148,12 +120,12 @@ TEST_CASE("kubectl moves client-side apply ownership to server-side apply", "[ss
   const std::string one =
       "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa-csa\ndata:\n"
       "  a: \"1\"\n";
-  Ok({"apply", "-f", "-"}, both);
+  OkAll({"apply", "-f", "-"}, both);
   // kubectl's migration is a JSON patch of managedFields guarded by the resourceVersion.
-  CHECK_FALSE(Contains(Ok({"apply", "--server-side", "-f", "-"}, both), "rejected"));
+  CHECK_FALSE(Contains(OkAll({"apply", "--server-side", "-f", "-"}, both), "rejected"));
   json::Document d = GetJson("configmap", "ssa-csa");
   CHECK(FieldsOf(d, "kubectl-client-side-apply").empty());
   CHECK(Contains(FieldsOf(d, "kubectl"), R"("f:b":{})"));
-  Ok({"apply", "--server-side", "-f", "-"}, one);
-  CHECK(Ok({"get", "configmap", "ssa-csa", "-o", "jsonpath={.data}"}) == R"({"a":"1"})");
+  OkAll({"apply", "--server-side", "-f", "-"}, one);
+  CHECK(OkAll({"get", "configmap", "ssa-csa", "-o", "jsonpath={.data}"}) == R"({"a":"1"})");
 }

@@ -2,6 +2,8 @@
 // storage encoding of objects (keys, field order, resourceVersion splicing).
 #include <catch2/catch.hpp>
 
+#include "test_json.h"
+
 #include "server/apiserver/object_store.h"
 #include "server/apiserver/request_info.h"
 
@@ -9,6 +11,8 @@ using namespace cluster;
 using namespace cluster::server;
 
 namespace {
+
+using cluster::testing::Json;
 
 RequestInfo Parse(const std::string& method, const std::string& path,
                   std::map<std::string, std::string> query = {}) {
@@ -23,13 +27,6 @@ RequestInfo Parse(const std::string& method, const std::string& path,
 std::string Summary(const RequestInfo& ri) {
   return ri.group + "/" + ri.version + " ns=" + ri.ns + " " + ri.resource + " name=" + ri.name +
          " sub=" + ri.subresource + " " + ri.verb;
-}
-
-json::Document Json(std::string_view text) {
-  auto d = json::Parse(text);
-  INFO(text);
-  REQUIRE(d.ok());
-  return std::move(d).value();
 }
 
 const api::ResourceInfo& Resource(std::string_view group, std::string_view plural) {

@@ -3,17 +3,14 @@
 
 #include <catch2/catch.hpp>
 
+#include "test_json.h"
+
 using namespace cluster;
 using namespace cluster::api;
 
 namespace {
 
-json::Document Json(std::string_view text) {
-  auto d = json::Parse(text);
-  INFO(text);
-  REQUIRE(d.ok());
-  return std::move(d).value();
-}
+using cluster::testing::Json;
 
 std::string PullPolicy(const std::string& image) {
   json::Document pod = Json(R"({"spec":{"containers":[{"name":"c","image":")" + image + "\"}]}}");

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "test_json.h"
+
 #include "api/protobuf.h"
 
 using namespace cluster;
@@ -9,12 +11,7 @@ using namespace cluster::api;
 
 namespace {
 
-json::Document Json(std::string_view text) {
-  auto d = json::Parse(text);
-  INFO(text);
-  REQUIRE(d.ok());
-  return std::move(d).value();
-}
+using cluster::testing::Json;
 
 const schema::Type* Deployment() {
   const schema::Type* t = schema::Schema::Get().FindKind("apps", "v1", "Deployment");

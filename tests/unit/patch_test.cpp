@@ -2,17 +2,14 @@
 
 #include <catch2/catch.hpp>
 
+#include "test_json.h"
+
 using namespace cluster;
 using namespace cluster::api;
 
 namespace {
 
-json::Document Json(std::string_view text) {
-  auto d = json::Parse(text);
-  INFO(text);
-  REQUIRE(d.ok());
-  return std::move(d).value();
-}
+using cluster::testing::Json;
 
 // Applies an RFC 6902 patch and returns the document, or fails the test.
 std::string JsonPatched(std::string_view doc, std::string_view patch) {

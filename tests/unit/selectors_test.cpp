@@ -2,9 +2,13 @@
 
 #include <catch2/catch.hpp>
 
+#include "test_json.h"
+
 using namespace cluster;
 
 namespace {
+
+using cluster::testing::Json;
 
 using Labels = std::map<std::string, std::string>;
 
@@ -20,12 +24,6 @@ std::string ParseError(std::string_view s) {
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().code() == Code::kBadRequest);
   return r.status().message();
-}
-
-json::Document Json(std::string_view text) {
-  auto d = json::Parse(text);
-  REQUIRE(d.ok());
-  return std::move(d).value();
 }
 
 FieldGetter Getter(std::map<std::string, std::string> fields) {

@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "test_json.h"
+
 #include "common/ids.h"
 
 using namespace cluster;
@@ -14,12 +16,7 @@ using std::chrono::seconds;
 
 namespace {
 
-json::Document Json(std::string_view text) {
-  auto d = json::Parse(text);
-  INFO(text);
-  REQUIRE(d.ok());
-  return std::move(d).value();
-}
+using cluster::testing::Json;
 
 const ResourceInfo& Resource(std::string_view group, std::string_view plural) {
   const ResourceInfo* info = ResourceTable::BuiltIn().Find(group, "v1", plural);
