@@ -143,30 +143,22 @@ ApiResponse RestContext::Delete(const Call& c) {
                        json::Find(next, {"spec", "finalizers"}) && next["spec"]["finalizers"].IsArray() &&
                        !next["spec"]["finalizers"].Empty());
     if (grace > 0 || finalizers) {
-      if (already && grace == 0 && !finalizers) {
-        // falls through to immediate deletion below
-      } else {
-        if (!already) {
-          auto when = std::chrono::system_clock::now() + std::chrono::seconds(grace);
-          json::SetString(meta, "deletionTimestamp", Rfc3339(when), a);
-          json::SetInt(meta, "deletionGracePeriodSeconds", grace, a);
-        } else if (grace > 0 && grace < json::GetInt(meta, {"deletionGracePeriodSeconds"}, grace + 1)) {
-          json::SetInt(meta, "deletionGracePeriodSeconds", grace, a);
-        } else if (!opts->propagation.empty() || c.info.kind != "Pod") {
-          // Nothing more to do: deletion is already in progress.
-        }
-        if (opts->dry_run) return JsonResponse(200, Wire(next));
-        std::string value = EncodeForStore(c.info, next);
-        auto updated = store_->Update(ObjectKey(c.info, c.ri.ns, name), value, rev);
-        if (!updated.ok()) {
-          if (updated.status().code() == Code::kConflict) continue;
-          return ErrorResponse(updated.status());
-        }
-        ApiResponse r = JsonResponse(ReturnsObject(c.info) ? 200 : 202,
-                                     WireFromStored(c.info, value, *updated));
-        if (!ReturnsObject(c.info)) r.code = 200;
-        return r;
+      // Graceful or finalized deletion: mark the object and let its owner finish the job.
+      if (!already) {
+        auto when = std::chrono::system_clock::now() + std::chrono::seconds(grace);
+        json::SetString(meta, "deletionTimestamp", Rfc3339(when), a);
+        json::SetInt(meta, "deletionGracePeriodSeconds", grace, a);
+      } else if (grace > 0 && grace < json::GetInt(meta, {"deletionGracePeriodSeconds"}, grace + 1)) {
+        json::SetInt(meta, "deletionGracePeriodSeconds", grace, a);
       }
+      if (opts->dry_run) return JsonResponse(200, Wire(next));
+      std::string value = EncodeForStore(c.info, next);
+      auto updated = store_->Update(ObjectKey(c.info, c.ri.ns, name), value, rev);
+      if (!updated.ok()) {
+        if (updated.status().code() == Code::kConflict) continue;
+        return ErrorResponse(updated.status());
+      }
+      return JsonResponse(200, WireFromStored(c.info, value, *updated));
     }
     if (opts->dry_run) return JsonResponse(200, Wire(*cur));
     auto gone = DeleteNow(c.info, c.ri.ns, name, rev);

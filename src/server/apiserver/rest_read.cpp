@@ -239,7 +239,6 @@ ApiResponse RestContext::Watch(const Call& c) {
     std::vector<const json::Value*> objs = {&obj};
     return api::BuildTable(*info, objs, include, "", "");
   };
-  ApiRequest req_copy = c.req;
   RequestInfo ri_copy = c.ri;
   opts.selected = [info, sel, ri_copy](const json::Value& obj) {
     ApiRequest dummy;
@@ -298,7 +297,6 @@ ApiResponse RestContext::Watch(const Call& c) {
   // (kubectl does), and the compressor holds small events back indefinitely.
   resp.content_type =
       table ? "application/json;as=Table;v=v1;g=meta.k8s.io" : "application/json;stream=watch";
-  (void)req_copy;
   return resp;
 }
 

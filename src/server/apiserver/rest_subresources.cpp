@@ -8,6 +8,10 @@
 namespace cluster::server {
 namespace {
 
+// What binding and eviction answer on success.
+const char kCreatedStatus[] =
+    R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Success","code":201})";
+
 ApiResponse MethodNotAllowed() {
   return ErrorResponse(Status(Code::kMethodNotAllowed,
                               "the server does not allow this method on the requested resource"));
@@ -27,7 +31,6 @@ ScaleFields ReadScale(const api::ResourceInfo& info, const json::Value& obj) {
   const json::Value* sel = json::Find(obj, {"spec", "selector"});
   if (sel && sel->IsObject()) {
     if (info.kind == "ReplicationController") {
-      std::map<std::string, std::string> m;
       std::string s;
       for (auto& kv : sel->GetObject())
         if (kv.value.IsString()) s += (s.empty() ? "" : ",") + std::string(kv.name.GetString()) + "=" + kv.value.GetString();
@@ -118,7 +121,7 @@ ApiResponse RestContext::Subresource(const Call& c) {
       return m;
     }, 201);
     if (r.code >= 300) return r;
-    return JsonResponse(201, R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Success","code":201})");
+    return JsonResponse(201, kCreatedStatus);
   }
   if (sub == "eviction") {
     if (verb != "create") return MethodNotAllowed();
@@ -138,7 +141,7 @@ ApiResponse RestContext::Subresource(const Call& c) {
     Call del{del_req, ri, c.info};
     ApiResponse r = Delete(del);
     if (r.code >= 300) return r;
-    return JsonResponse(201, R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Success","code":201})");
+    return JsonResponse(201, kCreatedStatus);
   }
   if (sub == "scale") {
     if (verb == "get") {

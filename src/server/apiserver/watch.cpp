@@ -72,7 +72,6 @@ void ApiWatch::Convert(const store::Event& ev) {
   } else if (now_sel) {
     bool created = ev.kv.create_revision == ev.kv.mod_revision;
     type = (created || (before && !before_sel)) ? "ADDED" : "MODIFIED";
-    if (!created && !before && opts_.selected) type = "MODIFIED";
     obj = &*now;
   } else if (before_sel) {
     // Left the selection: upstream sends DELETED with the new state.
