@@ -36,7 +36,8 @@ std::map<std::string, Token> LoadTokens(const std::string& path) {
     std::string cur;
     bool quoted = false;
     for (char c : line) {
-      if (c == '"') quoted = !quoted;
+      if (c == '"')
+        quoted = !quoted;
       else if (c == ',' && !quoted) {
         fields.push_back(cur);
         cur.clear();
@@ -95,9 +96,8 @@ bool UserFromCert(const SSL* ssl, UserInfo* user) {
 }
 
 bool IsPublicPath(const std::string& p) {
-  return p == "/version" || p == "/healthz" || p == "/livez" || p == "/readyz" ||
-         p == "/cacerts" || p.rfind("/healthz/", 0) == 0 || p.rfind("/livez/", 0) == 0 ||
-         p.rfind("/readyz/", 0) == 0;
+  return p == "/version" || p == "/healthz" || p == "/livez" || p == "/readyz" || p == "/cacerts" ||
+         p.rfind("/healthz/", 0) == 0 || p.rfind("/livez/", 0) == 0 || p.rfind("/readyz/", 0) == 0;
 }
 
 class Front : public HttpsFront {
@@ -203,7 +203,8 @@ class Front : public HttpsFront {
       if (!req.user.InGroup("system:masters")) {
         Reply(hres, ErrorResponse(Status(Code::kForbidden,
                                          "users \"" + as_user + "\" is forbidden: User \"" +
-                                             req.user.name + "\" cannot impersonate resource "
+                                             req.user.name +
+                                             "\" cannot impersonate resource "
                                              "\"users\" in API group \"\" at the cluster scope")));
         return;
       }
@@ -240,6 +241,11 @@ class Front : public HttpsFront {
       return;
     }
     std::shared_ptr<ResponseStream> stream(std::move(resp.stream));
+    // cpp-httplib gzips responses typed exactly "application/json" for clients that accept
+    // gzip (kubectl does), and its compressor holds small stream chunks back indefinitely; a
+    // media-type parameter keeps streams uncompressed and still reads as application/json.
+    if (resp.content_type == "application/json")
+      resp.content_type = "application/json;stream=watch";
     hres.set_header("Cache-Control", "no-cache, private");
     hres.set_chunked_content_provider(
         resp.content_type,

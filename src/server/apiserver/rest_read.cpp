@@ -293,10 +293,7 @@ ApiResponse RestContext::Watch(const Call& c) {
     return resp;
   }
   resp.stream = std::make_unique<ApiWatch>(std::move(stream).value(), std::move(opts), watches_.get());
-  // Not plain "application/json": cpp-httplib would gzip the stream for clients that accept it
-  // (kubectl does), and the compressor holds small events back indefinitely.
-  resp.content_type =
-      table ? "application/json;as=Table;v=v1;g=meta.k8s.io" : "application/json;stream=watch";
+  resp.content_type = table ? "application/json;as=Table;v=v1;g=meta.k8s.io" : "application/json";
   return resp;
 }
 
