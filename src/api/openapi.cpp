@@ -9,7 +9,9 @@
 #include <set>
 #include <vector>
 
+#include "api/openapi_gnostic.h"
 #include "api/resources.h"
+#include "common/json.h"
 
 namespace cluster::api::openapi {
 namespace {
@@ -405,6 +407,21 @@ void WriteOperation(Writer& w, const ResourceInfo& r, const std::string& verb, b
   bool writes = verb == "post" || verb == "put" || verb == "patch";
   Str(w, "parameters");
   w.StartArray();
+  if (writes && !fl.v3 && (kind || verb == "patch")) {
+    // v2 carries the request body as a parameter (v3: requestBody below).
+    w.StartObject();
+    KV(w, "in", "body");
+    KV(w, "name", "body");
+    Str(w, "required");
+    w.Bool(true);
+    Str(w, "schema");
+    w.StartObject();
+    KV(w, "$ref",
+       fl.ref_prefix + (verb == "patch" ? std::string("io.k8s.apimachinery.pkg.apis.meta.v1.Patch")
+                                        : DefinitionName(*kind)));
+    w.EndObject();
+    w.EndObject();
+  }
   if (writes) {
     WriteParam(w, "dryRun", "query",
                "When present, indicates that modifications should not be "
@@ -540,6 +557,25 @@ std::string BuildV2(const std::vector<const ResourceInfo*>& rows) {
   w.EndObject();
   Str(w, "definitions");
   WriteDefinitions(w, Reachable(RootsOf(rows)), fl);
+  // As upstream: bearer tokens in the Authorization header.
+  Str(w, "securityDefinitions");
+  w.StartObject();
+  Str(w, "BearerToken");
+  w.StartObject();
+  KV(w, "description", "Bearer Token authentication");
+  KV(w, "type", "apiKey");
+  KV(w, "name", "authorization");
+  KV(w, "in", "header");
+  w.EndObject();
+  w.EndObject();
+  Str(w, "security");
+  w.StartArray();
+  w.StartObject();
+  Str(w, "BearerToken");
+  w.StartArray();
+  w.EndArray();
+  w.EndObject();
+  w.EndArray();
   w.EndObject();
   return sb.GetString();
 }
@@ -555,18 +591,6 @@ std::string Sha512_256Hex(const std::string& data) {
     out += kHex[md[i] & 15];
   }
   return out;
-}
-
-// Protobuf: a length-delimited field.
-void PbBytes(std::string* out, int field, const std::string& payload) {
-  out->push_back(static_cast<char>(field << 3 | 2));
-  uint64_t n = payload.size();
-  while (n >= 0x80) {
-    out->push_back(static_cast<char>((n & 0x7f) | 0x80));
-    n >>= 7;
-  }
-  out->push_back(static_cast<char>(n));
-  *out += payload;
 }
 
 struct Documents {
@@ -605,12 +629,11 @@ const Documents& All() {
     w.EndObject();
     d->v3_root = sb.GetString();
     d->v2_json = BuildV2(all);
-    // openapi_v2.Document: swagger = 1, info = 2 (Info: title = 1, version = 2).
-    std::string info;
-    PbBytes(&info, 1, "Kubernetes");
-    PbBytes(&info, 2, "v1.32.0");
-    PbBytes(&d->v2_pb, 1, "2.0");
-    PbBytes(&d->v2_pb, 2, info);
+    auto parsed = json::Parse(d->v2_json);
+    if (parsed.ok()) {
+      auto pb = SwaggerToGnostic(parsed.value());
+      if (pb.ok()) d->v2_pb = std::move(pb.value());
+    }
     return d;
   }();
   return *docs;

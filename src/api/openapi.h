@@ -31,8 +31,7 @@ const Doc* V3GroupVersion(std::string_view key);
 // Swagger 2.0 as JSON.
 const std::string& V2Json();
 // Swagger 2.0 as gnostic openapi_v2.Document protobuf (Accept:
-// application/com.github.proto-openapi.spec.v2@v1.0+protobuf). Carries swagger/info only: kubectl
-// needs it to parse, and relies on v3 for everything else.
+// application/com.github.proto-openapi.spec.v2@v1.0+protobuf): the same document as V2Json().
 const std::string& V2Protobuf();
 
 // Upstream's definition name of a schema type: "io.k8s.api.core.v1.Pod",

@@ -47,8 +47,10 @@ TEST_CASE("kubectl apply with default validation creates, then patches", "[apply
                  "replicaset.apps/rs1 configured"));
   CHECK(OkAll({"get", "rs", "rs1", "-o", "jsonpath={.spec.template.spec.containers[0].image}"}) ==
         "nginx:1.26");
-  CHECK(Contains(OkAll({"apply", "-f", "-"}, PodYaml("ap1", "busybox:1.37")), "pod/ap1 configured"));
-  CHECK(OkAll({"get", "pod", "ap1", "-o", "jsonpath={.spec.containers[0].image}"}) == "busybox:1.37");
+  CHECK(
+      Contains(OkAll({"apply", "-f", "-"}, PodYaml("ap1", "busybox:1.37")), "pod/ap1 configured"));
+  CHECK(OkAll({"get", "pod", "ap1", "-o", "jsonpath={.spec.containers[0].image}"}) ==
+        "busybox:1.37");
   // Unchanged manifests are reported as such.
   CHECK(Contains(OkAll({"apply", "-f", "-"}, kServices), "service/svc-cip unchanged"));
 }
@@ -67,7 +69,7 @@ TEST_CASE("a misspelled field fails with kubectl's strict validation error", "[a
   CHECK(Contains(Fails({"apply", "-f", "-"}, patched), R"(unknown field "spec.nodeSelectr")"));
   // Warn keeps the request and names the field.
   std::string warned = OkAll({"create", "--validate=warn", "-f", "-"},
-                          PodYaml("ap-warn", "busybox:1.36") + "  bogus: 1\n");
+                             PodYaml("ap-warn", "busybox:1.36") + "  bogus: 1\n");
   CHECK(Contains(warned, R"(unknown field "spec.bogus")"));
   // Like upstream, Warn and Ignore drop the unknown field: the object reads back clean and a
   // strict replace of it passes.
@@ -75,7 +77,7 @@ TEST_CASE("a misspelled field fails with kubectl's strict validation error", "[a
   CHECK_FALSE(Contains(stored, "bogus"));
   CHECK(Contains(OkAll({"replace", "-f", "-"}, stored), "pod/ap-warn replaced"));
   OkAll({"create", "--validate=false", "-f", "-"},
-     PodYaml("ap-ignore", "busybox:1.36") + "  bogus: 1\n");
+        PodYaml("ap-ignore", "busybox:1.36") + "  bogus: 1\n");
   CHECK_FALSE(Contains(OkAll({"get", "pod", "ap-ignore", "-o", "json"}), "bogus"));
 }
 
@@ -94,4 +96,18 @@ TEST_CASE("kubectl explain reads the OpenAPI v3 descriptions", "[apply]") {
     CHECK(Contains(out, f));
   }
   CHECK(Contains(OkAll({"explain", "deployments.spec.replicas"}), "replicas"));
+}
+
+TEST_CASE("kubectl explain reads the OpenAPI v2 protobuf document", "[apply]") {
+  // --output=plaintext-openapiv2 makes kubectl fetch /openapi/v2 as gnostic protobuf.
+  std::string out = OkAll({"explain", "pod.spec.tolerations", "--output=plaintext-openapiv2"});
+  CHECK(Contains(out, "RESOURCE: tolerations <[]Object>"));
+  for (const char* f : {"effect", "key", "operator", "tolerationSeconds", "value"}) {
+    INFO(f);
+    CHECK(Contains(out, f));
+  }
+  out = OkAll({"explain", "deployment.spec", "--recursive", "--output=plaintext-openapiv2"});
+  CHECK(Contains(out, "VERSION:  apps/v1"));
+  CHECK(Contains(out, "maxSurge"));
+  CHECK(Contains(out, "terminationGracePeriodSeconds"));
 }

@@ -1,10 +1,14 @@
 #include "api/openapi.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <functional>
+#include <map>
 #include <string>
 
 #include "api/field_validation.h"
+#include "api/openapi_gnostic.h"
+#include "api/protobuf_wire.h"
 #include "common/json.h"
 
 namespace cluster::api {
@@ -120,7 +124,7 @@ TEST_CASE("openapi v3 core document describes pod tolerations for kubectl explai
   CHECK(refs > 100);
 }
 
-TEST_CASE("openapi v2 JSON has definitions with GVK, refs resolve; protobuf form is small") {
+TEST_CASE("openapi v2 JSON has definitions with GVK and refs that resolve") {
   json::Document doc = ParseOk(openapi::V2Json());
   CHECK(json::GetString(doc, {"swagger"}) == "2.0");
   const json::Value* defs = json::Find(doc, {"definitions"});
@@ -131,11 +135,146 @@ TEST_CASE("openapi v2 JSON has definitions with GVK, refs resolve; protobuf form
   int refs = 0;
   CheckRefs(doc, *defs, "#/definitions/", &refs);
   CHECK(refs > 100);
-  const std::string& pb = openapi::V2Protobuf();
-  REQUIRE(pb.size() > 5);
-  CHECK(pb.substr(0, 5) == std::string("\x0a\x03"
-                                       "2.0",
-                                       5));
+}
+
+// One decoded protobuf message: field number -> raw values (length-delimited payloads, or the
+// varint as decimal text), in wire order.
+using Fields = std::multimap<int, std::string>;
+
+Fields Decode(std::string_view bytes) {
+  Fields out;
+  wire::Reader r(bytes);
+  while (!r.done()) {
+    int number = 0, wt = 0;
+    REQUIRE(r.ReadTag(&number, &wt).ok());
+    if (wt == 2) {
+      std::string_view v;
+      REQUIRE(r.ReadLengthDelimited(&v).ok());
+      out.emplace(number, std::string(v));
+    } else if (wt == 0) {
+      uint64_t v = 0;
+      REQUIRE(r.ReadVarint(&v).ok());
+      out.emplace(number, std::to_string(v));
+    } else {
+      REQUIRE(r.Skip(wt).ok());
+      out.emplace(number, "");
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> All(const Fields& f, int number) {
+  std::vector<std::string> out;
+  auto [b, e] = f.equal_range(number);
+  for (auto it = b; it != e; ++it) out.push_back(it->second);
+  return out;
+}
+
+std::string One(const Fields& f, int number) {
+  auto v = All(f, number);
+  REQUIRE(v.size() == 1);
+  return v[0];
+}
+
+// Named pairs {name = 1, value = 2} held at `number` of `wrapper`, by name.
+std::map<std::string, std::string> Pairs(const Fields& wrapper, int number) {
+  std::map<std::string, std::string> out;
+  for (const std::string& p : All(wrapper, number)) {
+    Fields pair = Decode(p);
+    out[One(pair, 1)] = pair.count(2) ? One(pair, 2) : "";
+  }
+  return out;
+}
+
+TEST_CASE("openapi v2 protobuf: bytes as protoc encodes gnostic's openapi.v2.Document") {
+  // protoc --encode openapi.v2.Document OpenAPIv2.proto of the same document in text form.
+  const unsigned char kGolden[] = {
+      0x0a, 0x03, 0x32, 0x2e, 0x30, 0x12, 0x06, 0x0a, 0x01, 0x54, 0x12, 0x01, 0x31, 0x42, 0x58,
+      0x12, 0x56, 0x0a, 0x09, 0x2f, 0x61, 0x2f, 0x7b, 0x6e, 0x61, 0x6d, 0x65, 0x7d, 0x12, 0x49,
+      0x12, 0x29, 0x2a, 0x01, 0x67, 0x4a, 0x24, 0x0a, 0x22, 0x0a, 0x03, 0x32, 0x30, 0x30, 0x12,
+      0x1b, 0x0a, 0x19, 0x0a, 0x02, 0x4f, 0x4b, 0x12, 0x13, 0x0a, 0x11, 0x0a, 0x0f, 0x23, 0x2f,
+      0x64, 0x65, 0x66, 0x69, 0x6e, 0x69, 0x74, 0x69, 0x6f, 0x6e, 0x73, 0x2f, 0x41, 0x4a, 0x1c,
+      0x0a, 0x1a, 0x12, 0x18, 0x22, 0x16, 0x08, 0x01, 0x12, 0x04, 0x70, 0x61, 0x74, 0x68, 0x22,
+      0x04, 0x6e, 0x61, 0x6d, 0x65, 0x2a, 0x06, 0x73, 0x74, 0x72, 0x69, 0x6e, 0x67, 0x4a, 0x62,
+      0x0a, 0x60, 0x0a, 0x01, 0x41, 0x12, 0x5b, 0xa2, 0x01, 0x03, 0x12, 0x01, 0x31, 0xa2, 0x01,
+      0x05, 0x12, 0x03, 0x22, 0x78, 0x22, 0xaa, 0x01, 0x02, 0x10, 0x01, 0xb2, 0x01, 0x08, 0x0a,
+      0x06, 0x6f, 0x62, 0x6a, 0x65, 0x63, 0x74, 0xca, 0x01, 0x23, 0x0a, 0x21, 0x0a, 0x01, 0x6e,
+      0x12, 0x1c, 0x12, 0x05, 0x69, 0x6e, 0x74, 0x36, 0x34, 0x49, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x00, 0xf8, 0x3f, 0xb2, 0x01, 0x09, 0x0a, 0x07, 0x69, 0x6e, 0x74, 0x65, 0x67, 0x65, 0x72,
+      0xfa, 0x01, 0x14, 0x0a, 0x03, 0x78, 0x2d, 0x6b, 0x12, 0x0d, 0x12, 0x0b, 0x7b, 0x22, 0x61,
+      0x22, 0x3a, 0x5b, 0x22, 0x76, 0x22, 0x5d, 0x7d};
+  json::Document doc = ParseOk(R"({"swagger":"2.0","info":{"title":"T","version":"1"},
+    "paths":{"/a/{name}":{
+      "get":{"operationId":"g","responses":{"200":{"description":"OK",
+                                                   "schema":{"$ref":"#/definitions/A"}}}},
+      "parameters":[{"required":true,"in":"path","name":"name","type":"string"}]}},
+    "definitions":{"A":{"enum":[1,"x"],"additionalProperties":true,"type":"object",
+      "properties":{"n":{"format":"int64","minimum":1.5,"type":"integer"}},
+      "x-k":{"a":["v"]}}}})");
+  auto pb = openapi::SwaggerToGnostic(doc);
+  REQUIRE(pb.ok());
+  CHECK(pb.value() == std::string(reinterpret_cast<const char*>(kGolden), sizeof kGolden));
+  CHECK_FALSE(openapi::SwaggerToGnostic(ParseOk("[1]")).ok());
+}
+
+TEST_CASE("openapi v2 protobuf holds every definition, property, path and extension") {
+  json::Document doc = ParseOk(openapi::V2Json());
+  Fields top = Decode(openapi::V2Protobuf());
+  CHECK(One(top, 1) == "2.0");
+  CHECK(One(Decode(One(top, 2)), 1) == "Kubernetes");
+
+  // Definitions (9) → NamedSchema pairs (1); Schema.properties (25) → pairs (1).
+  auto defs = Pairs(Decode(One(top, 9)), 1);
+  const json::Value& jdefs = doc["definitions"];
+  CHECK(defs.size() == jdefs.MemberCount());
+  int props = 0;
+  for (const auto& m : jdefs.GetObject()) {
+    INFO(m.name.GetString());
+    REQUIRE(defs.count(m.name.GetString()) == 1);
+    Fields schema = Decode(defs[m.name.GetString()]);
+    if (m.value.HasMember("description")) {
+      CHECK(One(schema, 4) == m.value["description"].GetString());
+    }
+    if (!m.value.HasMember("properties")) continue;
+    auto fields = Pairs(Decode(One(schema, 25)), 1);
+    CHECK(fields.size() == m.value["properties"].MemberCount());
+    for (const auto& p : m.value["properties"].GetObject()) {
+      REQUIRE(fields.count(p.name.GetString()) == 1);
+      ++props;
+    }
+  }
+  CHECK(props > 1000);
+
+  // The Pod's GVK extension (31) carries YAML that parses back to the JSON value.
+  Fields pod = Decode(defs["io.k8s.api.core.v1.Pod"]);
+  auto ext = Pairs(pod, 31);
+  REQUIRE(ext.count("x-kubernetes-group-version-kind") == 1);
+  json::Document gvk = ParseOk(One(Decode(ext["x-kubernetes-group-version-kind"]), 2));
+  CHECK(json::Serialize(gvk) ==
+        json::Serialize(
+            doc["definitions"]["io.k8s.api.core.v1.Pod"]["x-kubernetes-group-version-kind"]));
+
+  // Paths (8) → NamedPathItem (2); a PATCH (8) names fieldValidation as a query parameter.
+  auto paths = Pairs(Decode(One(top, 8)), 2);
+  CHECK(paths.size() == doc["paths"].MemberCount());
+  const char* kDeployment = "/apis/apps/v1/namespaces/{namespace}/deployments/{name}";
+  REQUIRE(paths.count(kDeployment) == 1);
+  Fields patch = Decode(One(Decode(paths[kDeployment]), 8));
+  std::vector<std::string> names;
+  bool body = false;
+  for (const std::string& item : All(patch, 8)) {
+    Fields param = Decode(One(Decode(item), 1));
+    if (param.count(1)) {
+      body = true;  // BodyParameter
+      continue;
+    }
+    Fields query = Decode(One(Decode(One(param, 2)), 3));
+    names.push_back(One(query, 4));
+  }
+  CHECK(body);
+  CHECK(std::find(names.begin(), names.end(), "fieldValidation") != names.end());
+  auto op_ext = Pairs(patch, 13);
+  CHECK(op_ext.count("x-kubernetes-group-version-kind") == 1);
 }
 
 TEST_CASE("field validation: unknown fields with their paths") {
