@@ -1,9 +1,11 @@
 // `kubectl create <kind>` sends protobuf: what the server stores must hold every field that
 // `kubectl create ... --dry-run=client -o json` describes, with the same value (the server may
-// add defaults and system fields, nothing kubectl sent may change or go missing).
-#include <catch2/catch.hpp>
-
+// add defaults and system fields, nothing kubectl sent may change or go missing). kubectl also
+// accepts protobuf answers, so what it prints of the created object went through our encoder
+// and Go's decoder.
 #include <rapidjson/document.h>
+
+#include <catch2/catch.hpp>
 
 #include "harness.h"
 
@@ -66,7 +68,8 @@ TEST_CASE("objects created from protobuf bodies match kubectl's own description"
       {{"role", "r", "--verb=get", "--resource=pods"}, {"role", "r"}},
       {{"rolebinding", "rb", "--role=r", "--user=u"}, {"rolebinding", "rb"}},
       {{"clusterrole", "cr", "--verb=get,list", "--resource=pods"}, {"clusterrole", "cr"}},
-      {{"clusterrolebinding", "crb", "--clusterrole=cr", "--user=u"}, {"clusterrolebinding", "crb"}},
+      {{"clusterrolebinding", "crb", "--clusterrole=cr", "--user=u"},
+       {"clusterrolebinding", "crb"}},
       {{"quota", "q", "--hard=pods=10,cpu=2"}, {"quota", "q"}},
       {{"priorityclass", "pc", "--value=100"}, {"priorityclass", "pc"}},
       {{"pdb", "pdb", "--selector=app=x", "--min-available=1"}, {"pdb", "pdb"}},
@@ -78,6 +81,8 @@ TEST_CASE("objects created from protobuf bodies match kubectl's own description"
     dry.insert(dry.end(), c.create.begin(), c.create.end());
     std::vector<std::string> real = dry;
     dry.insert(dry.end(), {"--dry-run=client", "-o", "json"});
+    // kubectl accepts protobuf answers: -o json prints what it decoded from ours.
+    real.insert(real.end(), {"-o", "json", "-v=8"});
     CommandResult described = Run(dry, env);
     REQUIRE(described.exit_code == 0);
     CommandResult created = Run(real, env);
@@ -98,6 +103,22 @@ TEST_CASE("objects created from protobuf bodies match kubectl's own description"
     std::string joined;
     for (const auto& d : diffs) joined += d + " ";
     INFO("differences: " << joined);
+    CHECK(diffs.empty());
+    // The protobuf answer to the POST, decoded by kubectl, is the object the JSON GET shows
+    // (member order aside).
+    size_t headers = created.err.find("Response Headers:");
+    REQUIRE(headers != std::string::npos);
+    CHECK(created.err.find("Content-Type: application/vnd.kubernetes.protobuf", headers) !=
+          std::string::npos);
+    rapidjson::Document answered;
+    answered.Parse(created.out.c_str());
+    REQUIRE(!answered.HasParseError());
+    diffs.clear();
+    Diff(answered, got, "", &diffs);
+    Diff(got, answered, "", &diffs);
+    joined.clear();
+    for (const auto& d : diffs) joined += d + " ";
+    INFO("protobuf answer differs from the JSON GET at: " << joined);
     CHECK(diffs.empty());
   }
 }

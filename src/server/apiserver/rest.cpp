@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/log.h"
+#include "server/apiserver/media.h"
 #include "server/apiserver/object_store.h"
 #include "server/apiserver/watch.h"
 
@@ -65,9 +66,10 @@ void RestContext::CancelWatches() { watches_->CancelAll(); }
 ApiResponse RestContext::Serve(const ApiRequest& req) {
   RequestInfo ri = ParseRequestInfo(req);
   if (!ri.is_resource) return ServeNonResource(req, ri);
-  ApiResponse denied;
-  if (!Authorize(req, ri, &denied)) return denied;
-  return ServeResource(req, ri);
+  ApiResponse resp;
+  if (Authorize(req, ri, &resp)) resp = ServeResource(req, ri);
+  EncodeResponseBody(req, &resp);
+  return resp;
 }
 
 bool RestContext::Authorize(const ApiRequest& req, const RequestInfo& ri, ApiResponse* denied) {

@@ -4,10 +4,12 @@
 
 #include <random>
 
+#include "api/protobuf.h"
 #include "api/table.h"
 #include "common/base64.h"
 #include "common/log.h"
 #include "common/selectors.h"
+#include "server/apiserver/media.h"
 #include "server/apiserver/object_store.h"
 #include "server/apiserver/rest.h"
 #include "server/apiserver/watch.h"
@@ -233,8 +235,14 @@ ApiResponse RestContext::Watch(const Call& c) {
   const api::ResourceInfo* info = &c.info;
   // A copy of what the selection needs, since the Call does not outlive this function.
   std::string ns = c.ri.ns;
+  const bool pb = !table && NegotiateAccept(c.req.accept).protobuf;
   WatchOptions opts;
-  opts.encode = [info, table, include](const json::Value& obj) {
+  opts.protobuf = pb;
+  opts.encode = [info, table, include, pb](const json::Value& obj) {
+    if (pb) {
+      auto bytes = api::EncodeProtobufObject(obj);
+      return bytes.ok() ? std::move(bytes).value() : std::string();
+    }
     if (!table) return json::Serialize(obj);
     std::vector<const json::Value*> objs = {&obj};
     return api::BuildTable(*info, objs, include, "", "");
@@ -247,7 +255,7 @@ ApiResponse RestContext::Watch(const Call& c) {
   };
   opts.from_storage = info->from_storage;
   opts.encode_tag = info->GroupVersion() + "/" + info->plural +
-                    (table ? ";table;" + c.Query("includeObject") : ";json");
+                    (table ? ";table;" + c.Query("includeObject") : pb ? ";protobuf" : ";json");
   opts.bookmarks = c.Query("allowWatchBookmarks") == "true";
   opts.bookmark_kind = table ? "Table" : info->kind;
   opts.bookmark_api_version = table ? "meta.k8s.io/v1" : info->GroupVersion();
@@ -267,13 +275,16 @@ ApiResponse RestContext::Watch(const Call& c) {
     Call list_call{list_req, c.ri, c.info};
     auto page = ListObjects(this, list_call, *sel, true);
     if (!page.ok()) return ErrorResponse(page.status());
-    for (const auto& d : page->objects) opts.initial.push_back(EventLine("ADDED", opts.encode(d)));
+    for (const auto& d : page->objects) {
+      std::string encoded = opts.encode(d);
+      if (!encoded.empty()) opts.initial.push_back(WatchEventBytes(pb, "ADDED", encoded));
+    }
     if (send_initial) {
       std::string bm = "{\"kind\":\"" + opts.bookmark_kind + "\",\"apiVersion\":\"" +
                        opts.bookmark_api_version + "\",\"metadata\":{\"resourceVersion\":\"" +
                        std::to_string(page->revision) +
                        "\",\"annotations\":{\"k8s.io/initial-events-end\":\"true\"}}}";
-      opts.initial.push_back(EventLine("BOOKMARK", bm));
+      opts.initial.push_back(WatchEventFromJson(pb, "BOOKMARK", bm));
     }
     start = page->revision;
   }
@@ -288,12 +299,15 @@ ApiResponse RestContext::Watch(const Call& c) {
   if (!stream.ok()) {
     if (stream.status().code() != Code::kGone) return ErrorResponse(stream.status());
     // Too old: upstream answers 200 with one ERROR event carrying 410 Expired.
-    resp.body = GoneEvent("too old resource version: " + rv + " (" +
+    if (pb) resp.content_type = std::string(kProtobufMediaType) + ";stream=watch";
+    resp.body = GoneEvent(pb, "too old resource version: " + rv + " (" +
                           std::to_string(store_->CompactRevision()) + ")");
     return resp;
   }
   resp.stream = std::make_unique<ApiWatch>(std::move(stream).value(), std::move(opts), watches_.get());
-  resp.content_type = table ? "application/json;as=Table;v=v1;g=meta.k8s.io" : "application/json";
+  resp.content_type = table ? "application/json;as=Table;v=v1;g=meta.k8s.io"
+                     : pb  ? std::string(kProtobufMediaType) + ";stream=watch"
+                           : "application/json";
   return resp;
 }
 

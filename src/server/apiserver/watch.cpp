@@ -2,23 +2,13 @@
 
 #include "common/log.h"
 #include "server/apiserver/errors.h"
+#include "server/apiserver/media.h"
 #include "server/apiserver/object_store.h"
 
 namespace cluster::server {
 
-std::string EventLine(const char* type, const std::string& object_json) {
-  std::string line;
-  line.reserve(object_json.size() + 32);
-  line += "{\"type\":\"";
-  line += type;
-  line += "\",\"object\":";
-  line += object_json;
-  line += "}\n";
-  return line;
-}
-
-std::string GoneEvent(const std::string& message) {
-  return EventLine("ERROR", StatusBody(Status(Code::kGone, message)));
+std::string GoneEvent(bool protobuf, const std::string& message) {
+  return WatchEventFromJson(protobuf, "ERROR", StatusBody(Status(Code::kGone, message)));
 }
 
 ApiWatch::ApiWatch(std::unique_ptr<store::WatchStream> stream, WatchOptions opts,
@@ -39,7 +29,7 @@ std::string ApiWatch::Bookmark(int64_t rev) const {
   std::string obj = "{\"kind\":\"" + opts_.bookmark_kind + "\",\"apiVersion\":\"" +
                     opts_.bookmark_api_version + "\",\"metadata\":{\"resourceVersion\":\"" +
                     std::to_string(rev) + "\"}}";
-  return EventLine("BOOKMARK", obj);
+  return WatchEventFromJson(opts_.protobuf, "BOOKMARK", obj);
 }
 
 void ApiWatch::Convert(const store::Event& ev) {
@@ -82,14 +72,14 @@ void ApiWatch::Convert(const store::Event& ev) {
   }
   if (opts_.encode_tag.empty()) {
     std::string encoded = opts_.encode(*obj);
-    if (!encoded.empty()) pending_.push_back(EventLine(type, encoded));
+    if (!encoded.empty()) pending_.push_back(WatchEventBytes(opts_.protobuf, type, encoded));
     return;
   }
   std::string cache_key = opts_.encode_tag + '\n' + type + '\n' + ev.kv.key + '\n' +
                           std::to_string(rev);
   auto line = registry_->Encoded(cache_key, [&] {
     std::string encoded = opts_.encode(*obj);
-    return encoded.empty() ? std::string() : EventLine(type, encoded);
+    return encoded.empty() ? std::string() : WatchEventBytes(opts_.protobuf, type, encoded);
   });
   if (!line->empty()) pending_.push_back(*line);
 }
@@ -113,10 +103,9 @@ bool ApiWatch::Next(std::string* chunk, std::chrono::milliseconds timeout) {
   if (!stream_->Next(&events, wait)) {
     ended_ = true;
     Status st = stream_->status();
-    if (st.code() == Code::kGone) pending_.push_back(GoneEvent(st.message()));
+    if (st.code() == Code::kGone) pending_.push_back(GoneEvent(opts_.protobuf, st.message()));
     else if (st.code() == Code::kTooManyRequests)
-      pending_.push_back(EventLine(
-          "ERROR", StatusBody(Status(Code::kGone, "watch fell behind; resume with a re-list"))));
+      pending_.push_back(GoneEvent(opts_.protobuf, "watch fell behind; resume with a re-list"));
     return Next(chunk, timeout);
   }
   for (const auto& ev : events) Convert(ev);

@@ -22,8 +22,11 @@
 namespace cluster::server {
 
 struct WatchOptions {
-  // Encodes one object for the wire (JSON object or Table row); empty string: skip.
+  // Encodes one object for the wire (JSON object, Table row or enveloped protobuf); empty
+  // string: skip.
   std::function<std::string(const json::Value& obj)> encode;
+  // Events are protobuf WatchEvent frames (media.h) instead of JSON lines.
+  bool protobuf = false;
   // Whether an object is selected by the request's label/field selectors.
   std::function<bool(const json::Value& obj)> selected;
   // Stored shape → API shape (events.k8s.io), when they differ.
@@ -88,7 +91,6 @@ class WatchRegistry {
 };
 
 // The ERROR event kube-apiserver sends for a resourceVersion older than the compacted one.
-std::string GoneEvent(const std::string& message);
-std::string EventLine(const char* type, const std::string& object_json);
+std::string GoneEvent(bool protobuf, const std::string& message);
 
 }  // namespace cluster::server
