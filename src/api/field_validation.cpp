@@ -113,9 +113,9 @@ struct Walker {
 }  // namespace
 
 bool ParseFieldValidation(std::string_view param, FieldValidation* out) {
-  if (param.empty() || param == "Ignore")
+  if (param == "Ignore")
     *out = FieldValidation::kIgnore;
-  else if (param == "Warn")
+  else if (param.empty() || param == "Warn")
     *out = FieldValidation::kWarn;
   else if (param == "Strict")
     *out = FieldValidation::kStrict;

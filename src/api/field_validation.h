@@ -16,7 +16,8 @@ namespace cluster::api {
 
 enum class FieldValidation { kIgnore, kWarn, kStrict };
 
-// Parses the query parameter ("Strict", "Warn", "Ignore"; "" → kIgnore). False on other values.
+// Parses the query parameter ("Strict", "Warn", "Ignore"; "" → kWarn, the server default of
+// kube-apiserver). False on other values.
 bool ParseFieldValidation(std::string_view param, FieldValidation* out);
 
 // Problems in upstream's words: `unknown field "spec.containers[0].imagee"`,

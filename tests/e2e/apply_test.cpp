@@ -81,6 +81,20 @@ TEST_CASE("a misspelled field fails with kubectl's strict validation error", "[a
   CHECK_FALSE(Contains(OkAll({"get", "pod", "ap-ignore", "-o", "json"}), "bogus"));
 }
 
+TEST_CASE("requests without fieldValidation are treated as Warn", "[apply]") {
+  // kubectl create --raw sends no fieldValidation parameter: kube-apiserver's default is Warn.
+  std::string out =
+      OkAll({"create", "--raw", "/api/v1/namespaces/default/configmaps", "-f", "-"},
+            R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"raw-warn","bogus":1},)"
+            R"("data":{"a":"b"},"extra":"x"})");
+  CHECK(Contains(out, R"(Warning: unknown field "metadata.bogus")"));
+  CHECK(Contains(out, R"(Warning: unknown field "extra")"));
+  std::string stored = OkAll({"get", "configmap", "raw-warn", "-o", "json"});
+  CHECK_FALSE(Contains(stored, "bogus"));
+  CHECK_FALSE(Contains(stored, "extra"));
+  CHECK(Contains(stored, R"("a": "b")"));
+}
+
 TEST_CASE("kubectl create -f with default validation", "[apply]") {
   CHECK(Contains(OkAll({"create", "-f", "-"}, PodYaml("cr1", "busybox:1.36")), "pod/cr1 created"));
   CHECK(Contains(OkAll({"get", "pod", "cr1", "-o", "name"}), "pod/cr1"));

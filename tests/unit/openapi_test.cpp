@@ -335,6 +335,8 @@ TEST_CASE("pruning drops unknown fields and all but the last duplicate") {
 TEST_CASE("fieldValidation parameter values") {
   FieldValidation m;
   CHECK(ParseFieldValidation("", &m));
+  CHECK(m == FieldValidation::kWarn);  // the server default
+  CHECK(ParseFieldValidation("Ignore", &m));
   CHECK(m == FieldValidation::kIgnore);
   CHECK(ParseFieldValidation("Strict", &m));
   CHECK(m == FieldValidation::kStrict);

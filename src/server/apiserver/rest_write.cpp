@@ -32,8 +32,7 @@ Status CheckFields(const Call& c, json::Value& obj, bool patch,
   if (!api::ParseFieldValidation(param, &mode))
     return BadRequest("invalid fieldValidation directive: \"" + param +
                       "\" (must be one of Ignore, Warn, Strict)");
-  // Without the parameter (in-process clients) nothing is checked or dropped.
-  if (param.empty()) return Status::Ok();
+  // Without the parameter: Warn, as kube-apiserver (unknown fields are never stored).
   const api::schema::Type* kind =
       api::schema::Schema::Get().FindKind(c.info.group, c.info.version, c.info.kind);
   if (kind == nullptr) return Status::Ok();
