@@ -95,7 +95,12 @@ class Normalizer {
     return true;  // structs (messages, Time, Quantity, IntOrString) are always written
   }
 
+  // One list item or map value: Go decodes null into the element's zero value.
   void Element(const Field& f, json::Value& v, int depth) {
+    if (v.IsNull() && f.shape != Shape::kSingle) {
+      Zero(f, v, depth);
+      return;
+    }
     if (f.scalar == Scalar::kMessage && !f.message->wrapper && v.IsObject()) {
       Object(*f.message, v, depth + 1);
     }

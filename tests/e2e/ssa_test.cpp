@@ -51,9 +51,9 @@ std::string FieldsOf(const json::Value& obj, const std::string& manager,
 }  // namespace
 
 TEST_CASE("kubectl apply --server-side creates, updates, conflicts, forces and prunes", "[ssa]") {
-  CHECK(
-      Contains(OkAll({"apply", "--server-side", "-f", "-"}, DeploymentYaml("nginx:1.25", true, true)),
-               "deployment.apps/ssa1 serverside-applied"));
+  CHECK(Contains(
+      OkAll({"apply", "--server-side", "-f", "-"}, DeploymentYaml("nginx:1.25", true, true)),
+      "deployment.apps/ssa1 serverside-applied"));
   json::Document d = GetJson("deployment", "ssa1");
   std::string op;
   std::string mine = FieldsOf(d, "kubectl", &op);
@@ -65,10 +65,11 @@ TEST_CASE("kubectl apply --server-side creates, updates, conflicts, forces and p
   // Applying again with a changed image updates the object.
   OkAll({"apply", "--server-side", "-f", "-"}, DeploymentYaml("nginx:1.26", true, true));
   CHECK(OkAll({"get", "deployment", "ssa1", "-o",
-            "jsonpath={.spec.template.spec.containers[0].image}"}) == "nginx:1.26");
+               "jsonpath={.spec.template.spec.containers[0].image}"}) == "nginx:1.26");
 
   // Applying the same configuration again writes nothing.
-  std::string rv = OkAll({"get", "deployment", "ssa1", "-o", "jsonpath={.metadata.resourceVersion}"});
+  std::string rv =
+      OkAll({"get", "deployment", "ssa1", "-o", "jsonpath={.metadata.resourceVersion}"});
   OkAll({"apply", "--server-side", "-f", "-"}, DeploymentYaml("nginx:1.26", true, true));
   CHECK(OkAll({"get", "deployment", "ssa1", "-o", "jsonpath={.metadata.resourceVersion}"}) == rv);
 
@@ -84,7 +85,7 @@ TEST_CASE("kubectl apply --server-side creates, updates, conflicts, forces and p
 
   // --force-conflicts takes the field over.
   OkAll({"apply", "--server-side", "--field-manager=other", "--force-conflicts", "-f", "-"},
-     kReplicas5);
+        kReplicas5);
   d = GetJson("deployment", "ssa1");
   CHECK(json::GetInt(d, {"spec", "replicas"}) == 5);
   CHECK(Contains(FieldsOf(d, "other"), R"("f:replicas":{})"));
@@ -128,4 +129,31 @@ TEST_CASE("kubectl moves client-side apply ownership to server-side apply", "[ss
   CHECK(Contains(FieldsOf(d, "kubectl"), R"("f:b":{})"));
   OkAll({"apply", "--server-side", "-f", "-"}, one);
   CHECK(OkAll({"get", "configmap", "ssa-csa", "-o", "jsonpath={.data}"}) == R"({"a":"1"})");
+}
+
+TEST_CASE("null in an applied configuration is decoded as Go does", "[ssa]") {
+  // The merged object goes through the Go types upstream: a null pointer field is unset and
+  // then defaulted, a null map value becomes "".
+  const std::string with =
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ssa-null\n  labels:\n"
+      "    a: \"1\"\nspec:\n  replicas: 3\n  selector:\n    matchLabels:\n      app: nul\n"
+      "  template:\n    metadata:\n      labels:\n        app: nul\n    spec:\n      containers:\n"
+      "      - name: c\n        image: busybox\n";
+  OkAll({"apply", "--server-side", "-f", "-"}, with);
+  std::string nulled = with;
+  nulled.replace(nulled.find("replicas: 3"), 11, "replicas: null");
+  nulled.replace(nulled.find("a: \"1\""), 6, "a: null");
+  OkAll({"apply", "--server-side", "-f", "-"}, nulled);
+  json::Document d = GetJson("deployment", "ssa-null");
+  CHECK(json::GetInt(d, {"spec", "replicas"}) == 1);
+  CHECK(json::GetString(d, {"metadata", "labels", "a"}, "missing") == "");
+  // A plain update with null is decoded the same way.
+  std::string replaced = OkAll({"get", "deployment", "ssa-null", "-o", "json"});
+  auto obj = json::Parse(replaced);
+  REQUIRE(obj.ok());
+  json::Value null_value;
+  json::Set(obj.value()["spec"], "revisionHistoryLimit", std::move(null_value),
+            obj->GetAllocator());
+  OkAll({"replace", "-f", "-"}, json::Serialize(*obj));
+  CHECK(json::GetInt(GetJson("deployment", "ssa-null"), {"spec", "revisionHistoryLimit"}) == 10);
 }

@@ -23,6 +23,15 @@ bool IsProtobuf(const std::string& ct) {
   return ct.rfind("application/vnd.kubernetes.protobuf", 0) == 0;
 }
 
+// Gives a written object the shape kube-apiserver's decode into the Go struct gives it before
+// defaulting: null pointers and zero omitempty values dropped (so `replicas: null` gets its
+// default), zero values of plain fields filled in, members in declaration order.
+void NormalizeLikeGo(const api::ResourceInfo& info, json::Document& obj) {
+  const api::schema::Type* kind =
+      api::schema::Schema::Get().FindKind(info.group, info.version, info.kind);
+  if (kind != nullptr) api::NormalizeAsGo(*kind, obj, obj.GetAllocator());
+}
+
 }  // namespace
 
 Status CheckFields(const Call& c, json::Value& obj, bool patch,
@@ -68,16 +77,19 @@ Result<json::Document> DecodeBody(const Call& c, std::vector<std::string>* warni
                   "include: application/json, application/yaml, "
                   "application/vnd.kubernetes.protobuf");
   }
-  if (!doc.ok()) return BadRequest("the object provided is unrecognized: " + doc.status().message());
+  if (!doc.ok())
+    return BadRequest("the object provided is unrecognized: " + doc.status().message());
   if (!doc->IsObject()) return BadRequest("the object provided is not a JSON object");
   json::Allocator& a = doc->GetAllocator();
   std::string kind = json::GetString(*doc, {"kind"});
   std::string api_version = json::GetString(*doc, {"apiVersion"});
-  if (kind.empty()) json::SetString(*doc, "kind", c.info.kind, a);
+  if (kind.empty())
+    json::SetString(*doc, "kind", c.info.kind, a);
   else if (kind != c.info.kind)
     return BadRequest("the kind in the data (" + kind + ") does not match the expected kind (" +
                       c.info.kind + ")");
-  if (api_version.empty()) json::SetString(*doc, "apiVersion", c.info.GroupVersion(), a);
+  if (api_version.empty())
+    json::SetString(*doc, "apiVersion", c.info.GroupVersion(), a);
   else if (api_version != c.info.GroupVersion())
     return BadRequest("the API version in the data (" + api_version +
                       ") does not match the expected API version (" + c.info.GroupVersion() + ")");
@@ -134,11 +146,14 @@ ApiResponse RestContext::CreateObject(const Call& c, json::Document obj) {
   // System-set metadata.
   json::SetString(meta, "uid", NewUuid(), a);
   json::SetString(meta, "creationTimestamp", NowRfc3339(), a);
-  for (const char* k : {"resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds",
-                        "selfLink"})
+  for (const char* k :
+       {"resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"})
     json::Remove(meta, k);
-  if (c.info.tracks_generation) json::SetInt(meta, "generation", 1, a);
-  else json::Remove(meta, "generation");
+  if (c.info.tracks_generation)
+    json::SetInt(meta, "generation", 1, a);
+  else
+    json::Remove(meta, "generation");
+  NormalizeLikeGo(c.info, obj);
   if (c.info.defaulter) c.info.defaulter(obj, opts_.defaulting);
   RecordWriteOwnership(c, nullptr, obj);
   Mutation adm = AdmitCreate(this, c, obj);
@@ -205,6 +220,7 @@ Mutation RestContext::PrepareUpdate(const Call& c, const json::Value& old, json:
       json::Set(obj, "status", std::move(copy), a);
     }
   }
+  NormalizeLikeGo(c.info, obj);
   if (c.info.defaulter) c.info.defaulter(obj, opts_.defaulting);
   RecordWriteOwnership(c, &old, obj);
   if (c.info.tracks_generation && !status_only) {
@@ -212,7 +228,8 @@ Mutation RestContext::PrepareUpdate(const Call& c, const json::Value& old, json:
     const json::Value* ns = json::Find(obj, {"spec"});
     bool changed = (os == nullptr) != (ns == nullptr) ||
                    (os && ns && *os != *ns);  // deep comparison, blind to key order
-    if (changed) json::SetInt(meta, "generation", json::GetInt(old, {"metadata", "generation"}, 0) + 1, a);
+    if (changed)
+      json::SetInt(meta, "generation", json::GetInt(old, {"metadata", "generation"}, 0) + 1, a);
   }
   Mutation adm = AdmitUpdate(this, c, old, obj);
   if (!adm.status.ok()) return adm;
@@ -247,8 +264,7 @@ ApiResponse RestContext::GuaranteedUpdate(const Call& c, const std::string& name
     obj.CopyFrom(*current, obj.GetAllocator());
     Mutation m = mutate(obj);
     if (!m.status.ok()) {
-      if (m.status.code() == Code::kConflict && m.details.name.empty() &&
-          m.details.causes.empty())
+      if (m.status.code() == Code::kConflict && m.details.name.empty() && m.details.causes.empty())
         m.details = DetailsFor(c.info, name);
       return ErrorResponse(m.status, m.details);
     }
@@ -257,7 +273,8 @@ ApiResponse RestContext::GuaranteedUpdate(const Call& c, const std::string& name
     std::string want_rv = json::GetString(obj, {"metadata", "resourceVersion"});
     int64_t expected = kv->mod_revision;
     bool has_precondition = !want_rv.empty() && want_rv != std::to_string(kv->mod_revision);
-    if (has_precondition) return ErrorResponse(ConflictError(c.info, name), DetailsFor(c.info, name));
+    if (has_precondition)
+      return ErrorResponse(ConflictError(c.info, name), DetailsFor(c.info, name));
     if (m.delete_instead) {
       if (c.DryRun()) return JsonResponse(200, Wire(obj));
       auto gone = DeleteNow(c.info, ns, name, expected);
@@ -274,7 +291,8 @@ ApiResponse RestContext::GuaranteedUpdate(const Call& c, const std::string& name
     auto rev = store_->Update(key, value, expected);
     if (rev.ok()) return JsonResponse(success_code, WireFromStored(c.info, value, *rev));
     if (rev.status().code() == Code::kConflict) {
-      if (!want_rv.empty()) return ErrorResponse(ConflictError(c.info, name), DetailsFor(c.info, name));
+      if (!want_rv.empty())
+        return ErrorResponse(ConflictError(c.info, name), DetailsFor(c.info, name));
       continue;
     }
     if (rev.status().code() == Code::kNotFound)
@@ -289,7 +307,8 @@ ApiResponse RestContext::Update(const Call& c) {
   auto doc = DecodeBody(c, &warnings);
   if (!doc.ok()) return ErrorResponse(doc.status());
   std::string body_name = json::GetString(*doc, {"metadata", "name"});
-  if (body_name.empty()) json::SetString((*doc)["metadata"], "name", c.ri.name, doc->GetAllocator());
+  if (body_name.empty())
+    json::SetString((*doc)["metadata"], "name", c.ri.name, doc->GetAllocator());
   else if (body_name != c.ri.name)
     return ErrorResponse(BadRequest("the name of the object (" + body_name +
                                     ") does not match the name on the URL (" + c.ri.name + ")"));
@@ -307,8 +326,10 @@ ApiResponse RestContext::Update(const Call& c) {
     // Keep the caller's resourceVersion as the precondition.
     std::string rv = json::GetString(*shared, {"metadata", "resourceVersion"});
     json::Value& meta = json::EnsureObject(current, {"metadata"}, current.GetAllocator());
-    if (rv.empty()) json::Remove(meta, "resourceVersion");
-    else json::SetString(meta, "resourceVersion", rv, current.GetAllocator());
+    if (rv.empty())
+      json::Remove(meta, "resourceVersion");
+    else
+      json::SetString(meta, "resourceVersion", rv, current.GetAllocator());
     return m;
   });
   resp.warnings.insert(resp.warnings.end(), warnings.begin(), warnings.end());
