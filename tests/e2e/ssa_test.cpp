@@ -157,3 +157,39 @@ TEST_CASE("null in an applied configuration is decoded as Go does", "[ssa]") {
   OkAll({"replace", "-f", "-"}, json::Serialize(*obj));
   CHECK(json::GetInt(GetJson("deployment", "ssa-null"), {"spec", "revisionHistoryLimit"}) == 10);
 }
+
+TEST_CASE("apply and updates through /scale own spec.replicas with subresource scale", "[ssa]") {
+  OkAll({"apply", "--server-side", "-f", "-"},
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ssa-scale\nspec:\n"
+        "  replicas: 2\n  selector:\n    matchLabels:\n      app: sc\n  template:\n"
+        "    metadata:\n      labels:\n        app: sc\n    spec:\n      containers:\n"
+        "      - name: c\n        image: busybox\n");
+  const std::string url =
+      Server().api_url() + "/apis/apps/v1/namespaces/default/deployments/ssa-scale/scale";
+  const std::string scale =
+      R"({"apiVersion":"autoscaling/v1","kind":"Scale","metadata":{"name":"ssa-scale"},)"
+      R"("spec":{"replicas":4}})";
+  HttpResult h = HttpRequest("PATCH", url + "?fieldManager=hpa", scale,
+                             {"Content-Type: application/apply-patch+yaml"}, Server().admin_tls());
+  CHECK(h.code == 409);
+  CHECK(Contains(h.body, R"(conflict with \"kubectl\" using apps/v1: .spec.replicas)"));
+  h = HttpRequest("PATCH", url + "?fieldManager=hpa&force=true", scale,
+                  {"Content-Type: application/apply-patch+yaml"}, Server().admin_tls());
+  CHECK(h.code == 200);
+  CHECK(Contains(h.body, R"("replicas":4)"));
+  json::Document d = GetJson("deployment", "ssa-scale");
+  CHECK(json::GetInt(d, {"spec", "replicas"}) == 4);
+  CHECK(FieldsOf(d, "hpa") == R"({"f:spec":{"f:replicas":{}}})");
+  CHECK_FALSE(Contains(FieldsOf(d, "kubectl"), "f:replicas"));
+  bool scale_entry = false;
+  for (const auto& e : d["metadata"]["managedFields"].GetArray())
+    if (json::GetString(e, {"manager"}) == "hpa")
+      scale_entry = json::GetString(e, {"subresource"}) == "scale" &&
+                    json::GetString(e, {"operation"}) == "Apply";
+  CHECK(scale_entry);
+  // kubectl scale is an update through /scale: it takes the field.
+  OkAll({"scale", "deployment", "ssa-scale", "--replicas=6"});
+  d = GetJson("deployment", "ssa-scale");
+  CHECK(json::GetInt(d, {"spec", "replicas"}) == 6);
+  CHECK(FieldsOf(d, "hpa").empty());
+}

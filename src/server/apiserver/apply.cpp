@@ -5,6 +5,7 @@
 
 #include "api/managed_fields.h"
 #include "common/ids.h"
+#include "common/yaml_json.h"
 
 namespace cluster::server {
 namespace {
@@ -81,6 +82,8 @@ Mutation ConflictMutation(const Conflicts& cf) {
   return m;
 }
 
+}  // namespace
+
 ApiResponse MissingFieldManager() {
   ErrorDetails d;
   d.group = "meta.k8s.io";
@@ -93,6 +96,8 @@ ApiResponse MissingFieldManager() {
                               "apply patch"),
                        d);
 }
+
+namespace {
 
 // The applied configuration as an object of the call's kind (kind, apiVersion, name and
 // namespace checked as for updates; fieldValidation applied).
@@ -220,11 +225,61 @@ ApiResponse ServerSideApply(RestContext* ctx, const Call& c) {
   return resp;
 }
 
-void RecordWriteOwnership(const Call& c, const json::Value* old, json::Document& obj) {
-  if (IsApplyRequest(c)) return;
+namespace {
+
+std::string ManagerOf(const Call& c) {
   std::string manager = c.Query("fieldManager");
   if (manager.empty()) manager = c.req.user_agent.substr(0, c.req.user_agent.find('/'));
   if (manager.empty()) manager = "unknown";
+  return manager;
+}
+
+}  // namespace
+
+Mutation RecordScaleOwnership(const Call& c, const json::Value& old, json::Document& obj) {
+  const bool apply = IsApplyRequest(c);
+  const std::string manager = apply ? c.Query("fieldManager") : ManagerOf(c);
+  const std::string op = apply ? "Apply" : "Update";
+  FieldSet replicas;
+  replicas.children["f:spec"].children["f:replicas"].member = true;
+  const json::Value* before = json::Find(old, {"spec", "replicas"});
+  const json::Value* after = json::Find(obj, {"spec", "replicas"});
+  const bool changed = (before == nullptr) != (after == nullptr) || (before && *before != *after);
+
+  std::vector<ManagedFieldsEntry> entries = api::ReadManagedFields(old);
+  auto mine = std::find_if(entries.begin(), entries.end(), [&](const ManagedFieldsEntry& e) {
+    return e.manager == manager && e.operation == op && e.subresource == "scale";
+  });
+  size_t pos = entries.size();
+  std::string old_time;
+  if (mine != entries.end()) {
+    pos = mine - entries.begin();
+    old_time = mine->time;
+    entries.erase(mine);
+  }
+  Conflicts cf = SettleOwnership(&entries, changed ? replicas : FieldSet{}, FieldSet{},
+                                 !apply || c.Query("force") == "true");
+  if (cf.count > 0) return ConflictMutation(cf);
+  // An update that changes nothing records nothing; an apply always owns what it applied.
+  const bool applied_replicas = [&] {
+    if (!apply) return changed;
+    auto body = YamlToJson(c.req.body);
+    return body.ok() && json::Find(*body, {"spec", "replicas"}) != nullptr;
+  }();
+  if (applied_replicas || !old_time.empty()) {
+    std::string now = (changed || old_time.empty()) ? NowRfc3339() : old_time;
+    entries.insert(entries.begin() + std::min(pos, entries.size()),
+                   {manager, op, c.info.GroupVersion(), now, "scale",
+                    applied_replicas ? replicas : FieldSet{}});
+  }
+  std::erase_if(entries, [](const ManagedFieldsEntry& e) { return e.fields.empty(); });
+  api::WriteManagedFields(obj, entries, obj.GetAllocator());
+  return {};
+}
+
+void RecordWriteOwnership(const Call& c, const json::Value* old, json::Document& obj) {
+  if (IsApplyRequest(c) || c.ri.subresource == "scale") return;
+  const std::string manager = ManagerOf(c);
   api::RecordUpdate(old, obj, KindOf(c), manager, c.info.GroupVersion(), c.ri.subresource,
                     DropStatus(c), NowRfc3339());
 }

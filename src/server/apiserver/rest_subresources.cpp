@@ -2,6 +2,8 @@
 // namespaces/finalize.
 #include "api/patch.h"
 #include "common/selectors.h"
+#include "common/yaml_json.h"
+#include "server/apiserver/apply.h"
 #include "server/apiserver/object_store.h"
 #include "server/apiserver/rest.h"
 
@@ -33,7 +35,9 @@ ScaleFields ReadScale(const api::ResourceInfo& info, const json::Value& obj) {
     if (info.kind == "ReplicationController") {
       std::string s;
       for (auto& kv : sel->GetObject())
-        if (kv.value.IsString()) s += (s.empty() ? "" : ",") + std::string(kv.name.GetString()) + "=" + kv.value.GetString();
+        if (kv.value.IsString())
+          s += (s.empty() ? "" : ",") + std::string(kv.name.GetString()) + "=" +
+               kv.value.GetString();
       f.selector = s;
     } else {
       auto parsed = FromLabelSelectorJson(*sel);
@@ -51,7 +55,8 @@ std::string ScaleJson(const api::ResourceInfo& info, const json::Value& obj) {
   json::SetString(d, "apiVersion", "autoscaling/v1", a);
   json::Value meta(rapidjson::kObjectType);
   for (const char* k : {"name", "namespace", "uid", "resourceVersion", "creationTimestamp"})
-    if (const json::Value* v = json::Find(obj, {"metadata", k})) json::Set(meta, k, json::Value(*v, a), a);
+    if (const json::Value* v = json::Find(obj, {"metadata", k}))
+      json::Set(meta, k, json::Value(*v, a), a);
   json::Set(d, "metadata", std::move(meta), a);
   json::Value spec(rapidjson::kObjectType);
   json::SetInt(spec, "replicas", f.spec_replicas, a);
@@ -81,45 +86,54 @@ ApiResponse RestContext::Subresource(const Call& c) {
     std::string target = json::GetString(*body, {"target", "name"});
     std::string target_kind = json::GetString(*body, {"target", "kind"}, "Node");
     if (target.empty() || (target_kind != "Node" && !target_kind.empty()))
-      return ErrorResponse(Status(Code::kInvalid, "Binding.core \"" + c.ri.name +
-                                                      "\" is invalid: target.name: Required value"));
-    ApiResponse r = GuaranteedUpdate(c, c.ri.name, [&](json::Document& pod) {
-      Mutation m;
-      if (json::Find(pod, {"metadata", "deletionTimestamp"})) {
-        m.status = Conflict("Operation cannot be fulfilled on pods/binding \"" + c.ri.name +
-                            "\": pod " + c.ri.name + " is being deleted, cannot be assigned to a host");
-        return m;
-      }
-      std::string current = json::GetString(pod, {"spec", "nodeName"});
-      if (!current.empty()) {
-        m.status = Conflict("Operation cannot be fulfilled on pods/binding \"" + c.ri.name +
-                            "\": pod " + c.ri.name + " is already assigned to node \"" + current + "\"");
-        return m;
-      }
-      json::Allocator& a = pod.GetAllocator();
-      json::SetString(json::EnsureObject(pod, {"spec"}, a), "nodeName", target, a);
-      json::Remove(pod["metadata"], "resourceVersion");
-      // Binding annotations are copied onto the pod, as upstream.
-      if (const json::Value* ann = json::Find(*body, {"metadata", "annotations"}); ann && ann->IsObject()) {
-        json::Value& dst = json::EnsureObject(pod, {"metadata", "annotations"}, a);
-        for (auto& kv : ann->GetObject())
-          json::Set(dst, std::string(kv.name.GetString()), json::Value(kv.value, a), a);
-      }
-      // PodScheduled condition.
-      json::Value& status = json::EnsureObject(pod, {"status"}, a);
-      json::Value conds(rapidjson::kArrayType);
-      if (const json::Value* old = json::Find(status, {"conditions"}); old && old->IsArray())
-        for (auto& cnd : old->GetArray())
-          if (json::GetString(cnd, {"type"}) != "PodScheduled") conds.PushBack(json::Value(cnd, a), a);
-      json::Value cond(rapidjson::kObjectType);
-      json::SetString(cond, "type", "PodScheduled", a);
-      json::SetString(cond, "status", "True", a);
-      json::Set(cond, "lastProbeTime", json::Value(), a);
-      json::SetString(cond, "lastTransitionTime", json::GetString(pod, {"metadata", "creationTimestamp"}), a);
-      conds.PushBack(cond, a);
-      json::Set(status, "conditions", std::move(conds), a);
-      return m;
-    }, 201);
+      return ErrorResponse(
+          Status(Code::kInvalid,
+                 "Binding.core \"" + c.ri.name + "\" is invalid: target.name: Required value"));
+    ApiResponse r = GuaranteedUpdate(
+        c, c.ri.name,
+        [&](json::Document& pod) {
+          Mutation m;
+          if (json::Find(pod, {"metadata", "deletionTimestamp"})) {
+            m.status = Conflict("Operation cannot be fulfilled on pods/binding \"" + c.ri.name +
+                                "\": pod " + c.ri.name +
+                                " is being deleted, cannot be assigned to a host");
+            return m;
+          }
+          std::string current = json::GetString(pod, {"spec", "nodeName"});
+          if (!current.empty()) {
+            m.status = Conflict("Operation cannot be fulfilled on pods/binding \"" + c.ri.name +
+                                "\": pod " + c.ri.name + " is already assigned to node \"" +
+                                current + "\"");
+            return m;
+          }
+          json::Allocator& a = pod.GetAllocator();
+          json::SetString(json::EnsureObject(pod, {"spec"}, a), "nodeName", target, a);
+          json::Remove(pod["metadata"], "resourceVersion");
+          // Binding annotations are copied onto the pod, as upstream.
+          if (const json::Value* ann = json::Find(*body, {"metadata", "annotations"});
+              ann && ann->IsObject()) {
+            json::Value& dst = json::EnsureObject(pod, {"metadata", "annotations"}, a);
+            for (auto& kv : ann->GetObject())
+              json::Set(dst, std::string(kv.name.GetString()), json::Value(kv.value, a), a);
+          }
+          // PodScheduled condition.
+          json::Value& status = json::EnsureObject(pod, {"status"}, a);
+          json::Value conds(rapidjson::kArrayType);
+          if (const json::Value* old = json::Find(status, {"conditions"}); old && old->IsArray())
+            for (auto& cnd : old->GetArray())
+              if (json::GetString(cnd, {"type"}) != "PodScheduled")
+                conds.PushBack(json::Value(cnd, a), a);
+          json::Value cond(rapidjson::kObjectType);
+          json::SetString(cond, "type", "PodScheduled", a);
+          json::SetString(cond, "status", "True", a);
+          json::Set(cond, "lastProbeTime", json::Value(), a);
+          json::SetString(cond, "lastTransitionTime",
+                          json::GetString(pod, {"metadata", "creationTimestamp"}), a);
+          conds.PushBack(cond, a);
+          json::Set(status, "conditions", std::move(conds), a);
+          return m;
+        },
+        201);
     if (r.code >= 300) return r;
     return JsonResponse(201, kCreatedStatus);
   }
@@ -157,7 +171,10 @@ ApiResponse RestContext::Subresource(const Call& c) {
     if (!obj.ok()) return ErrorResponse(obj.status(), DetailsFor(c.info, c.ri.name));
     int64_t replicas = -1;
     std::string want_rv;
-    auto body = json::Parse(c.req.body);
+    std::string type = c.req.content_type.substr(0, c.req.content_type.find(';'));
+    const bool apply = type == "application/apply-patch+yaml";
+    if (apply && c.Query("fieldManager").empty()) return MissingFieldManager();
+    auto body = apply ? YamlToJson(c.req.body) : json::Parse(c.req.body);
     if (!body.ok()) return ErrorResponse(BadRequest(body.status().message()));
     if (verb == "update") {
       replicas = json::GetInt(*body, {"spec", "replicas"}, -1);
@@ -166,21 +183,18 @@ ApiResponse RestContext::Subresource(const Call& c) {
       // Patch the current Scale, then take its replicas.
       auto scale = json::Parse(ScaleJson(c.info, *obj));
       if (!scale.ok()) return ErrorResponse(Internal("scale"));
-      std::string type = c.req.content_type.substr(0, c.req.content_type.find(';'));
+      // A Scale has no lists: strategic merge and apply patch it as a merge patch does.
       Status st = type == "application/json-patch+json" ? api::ApplyJsonPatch(*scale, *body)
                                                         : api::ApplyMergePatch(*scale, *body);
       if (!st.ok()) return ErrorResponse(st);
       replicas = json::GetInt(*scale, {"spec", "replicas"}, -1);
     }
     if (replicas < 0)
-      return ErrorResponse(Status(Code::kInvalid, "Scale.autoscaling \"" + c.ri.name +
-                                                      "\" is invalid: spec.replicas: Invalid value: " +
-                                                      std::to_string(replicas) +
-                                                      ": must be greater than or equal to 0"));
-    RequestInfo ri = c.ri;
-    ri.subresource.clear();
-    Call main{c.req, ri, c.info};
-    ApiResponse r = GuaranteedUpdate(main, c.ri.name, [&](json::Document& cur) {
+      return ErrorResponse(Status(
+          Code::kInvalid, "Scale.autoscaling \"" + c.ri.name +
+                              "\" is invalid: spec.replicas: Invalid value: " +
+                              std::to_string(replicas) + ": must be greater than or equal to 0"));
+    ApiResponse r = GuaranteedUpdate(c, c.ri.name, [&](json::Document& cur) {
       Mutation m;
       if (!want_rv.empty() && want_rv != json::GetString(cur, {"metadata", "resourceVersion"})) {
         m.status = ConflictError(c.info, c.ri.name);
@@ -191,8 +205,12 @@ ApiResponse RestContext::Subresource(const Call& c) {
       next.CopyFrom(cur, next.GetAllocator());
       json::SetInt(json::EnsureObject(next, {"spec"}, next.GetAllocator()), "replicas", replicas,
                    next.GetAllocator());
-      m = PrepareUpdate(main, cur, next, false);
-      if (m.status.ok() && m.causes.empty()) cur.Swap(next);
+      m = PrepareUpdate(c, cur, next, false);
+      if (m.status.ok() && m.causes.empty()) {
+        Mutation owned = RecordScaleOwnership(c, cur, next);
+        if (!owned.status.ok()) return owned;
+        cur.Swap(next);
+      }
       return m;
     });
     if (r.code >= 300) return r;
@@ -208,8 +226,9 @@ ApiResponse RestContext::Subresource(const Call& c) {
     if (json::GetString(*pod, {"spec", "nodeName"}).empty())
       return ErrorResponse(BadRequest("pod " + c.ri.name + " does not have a host assigned"));
     // The kubelet API serves logs; until a kubelet registers its address there is no one to ask.
-    return ErrorResponse(Status(Code::kUnavailable, "no kubelet is reachable for node " +
-                                                        json::GetString(*pod, {"spec", "nodeName"})));
+    return ErrorResponse(
+        Status(Code::kUnavailable,
+               "no kubelet is reachable for node " + json::GetString(*pod, {"spec", "nodeName"})));
   }
   if (sub == "finalize") {
     if (verb != "update") return MethodNotAllowed();
