@@ -32,6 +32,7 @@
 // The e2e harness (process, port, temp dir and TLS helpers) is compiled in directly: bench
 // targets link only cluster_common and libcurl, and the harness library carries Catch2's main.
 #include "../tests/e2e/harness.cpp"
+#include "api/protobuf.h"
 
 namespace cluster::bench {
 namespace {
@@ -111,6 +112,12 @@ size_t Collect(char* p, size_t s, size_t n, void* u) {
 }
 
 constexpr const char* kTableAccept = "Accept: application/json;as=Table;v=v1;g=meta.k8s.io";
+// What client-go sends when configured for protobuf.
+constexpr const char* kProtobufAccept =
+    "Accept: application/vnd.kubernetes.protobuf,application/json";
+
+// The answer a request asks for.
+enum class Media { kJson, kTable, kProtobuf };
 
 class Client {
  public:
@@ -128,18 +135,20 @@ class Client {
     json_ = curl_slist_append(json_, "Content-Type: application/json");
     json_ = curl_slist_append(json_, "Expect:");
     table_ = curl_slist_append(table_, kTableAccept);
+    protobuf_ = curl_slist_append(protobuf_, kProtobufAccept);
   }
   ~Client() {
     curl_easy_cleanup(curl_);
     curl_slist_free_all(json_);
     curl_slist_free_all(table_);
+    curl_slist_free_all(protobuf_);
   }
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
   // One request; the HTTP status (0 on a transport error), the response in body().
   long Do(const char* method, const std::string& path, const std::string& body = "",
-          bool table = false) {
+          Media media = Media::kJson) {
     body_.clear();
     std::string url = base_ + path;
     curl_easy_setopt(curl_, CURLOPT_URL, url.c_str());
@@ -153,7 +162,10 @@ class Client {
       curl_easy_setopt(curl_, CURLOPT_CUSTOMREQUEST,
                        std::strcmp(method, "GET") == 0 ? nullptr : method);
     }
-    curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, table ? table_ : json_);
+    curl_easy_setopt(curl_, CURLOPT_HTTPHEADER,
+                     media == Media::kTable      ? table_
+                     : media == Media::kProtobuf ? protobuf_
+                                                 : json_);
     if (curl_easy_perform(curl_) != CURLE_OK) return 0;
     long code = 0;
     curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &code);
@@ -167,6 +179,7 @@ class Client {
   std::string body_;
   curl_slist* json_ = nullptr;
   curl_slist* table_ = nullptr;
+  curl_slist* protobuf_ = nullptr;
 };
 
 std::string JsonField(const std::string& body, const std::string& name) {
@@ -813,19 +826,21 @@ void ManyPods(const Target& t, pid_t server, const Options& opt) {
   struct Kind {
     const char* name;
     std::string path;
-    bool table;
+    Media media;
   };
   std::string pods = "/api/v1/namespaces/" + std::string(kNsPods) + "/pods";
   for (const Kind& k :
-       {Kind{"pods JSON", pods, false}, Kind{"pods Table (kubectl get)", pods, true},
-        Kind{"pods JSON, limit=500 (first page)", pods + "?limit=500", false},
-        Kind{"pods JSON, all namespaces", "/api/v1/pods", false}}) {
+       {Kind{"pods JSON", pods, Media::kJson},
+        Kind{"pods Table (kubectl get)", pods, Media::kTable},
+        Kind{"pods protobuf (client-go)", pods, Media::kProtobuf},
+        Kind{"pods JSON, limit=500 (first page)", pods + "?limit=500", Media::kJson},
+        Kind{"pods JSON, all namespaces", "/api/v1/pods", Media::kJson}}) {
     std::vector<double> ms;
     size_t bytes = 0, items = 0;
     std::string err;
     for (int i = 0; i < 10; ++i) {
       auto s = Clock::now();
-      long code = cl.Do("GET", k.path, "", k.table);
+      long code = cl.Do("GET", k.path, "", k.media);
       double m = MsSince(s);
       if (code != 200) {
         err = std::to_string(code) + " " + cl.body().substr(0, 200);
@@ -833,9 +848,14 @@ void ManyPods(const Target& t, pid_t server, const Options& opt) {
       }
       ms.push_back(m);
       bytes = cl.body().size();
-      // Each item carries one "uid" (pods) or one row object (Table): count them.
-      const std::string key = k.table ? "\"cells\":" : "\"uid\":";
       items = 0;
+      if (k.media == Media::kProtobuf) {
+        auto list = api::DecodeProtobufObject(cl.body());
+        if (list.ok() && (*list)["items"].IsArray()) items = (*list)["items"].Size();
+        continue;
+      }
+      // Each item carries one "uid" (pods) or one row object (Table): count them.
+      const std::string key = k.media == Media::kTable ? "\"cells\":" : "\"uid\":";
       for (size_t p = 0; (p = cl.body().find(key, p)) != std::string::npos; p += key.size())
         ++items;
     }
@@ -845,6 +865,42 @@ void ManyPods(const Target& t, pid_t server, const Options& opt) {
                 err.empty() ? "" : "  error: ", err.c_str());
     std::fflush(stdout);
   }
+}
+
+// The same reads answered in JSON and in protobuf (as client-go asks), one client, alternating
+// rounds so both see the same server state.
+void AnswerFormats(const Target& t) {
+  Section("answer formats: JSON vs protobuf (1 client, 5 alternating rounds of 300 requests)");
+  Client cl(t);
+  cl.Do("GET", "/readyz");
+  std::printf("%-36s %12s %12s %8s %10s %10s\n", "request", "JSON p50 ms", "pb p50 ms", "pb/JSON",
+              "JSON bytes", "pb bytes");
+  struct Read {
+    const char* name;
+    std::string path;
+  };
+  for (const Read& r : {Read{"get one ConfigMap", CmPath(kNsFixed, "fix-0")},
+                        Read{"list ConfigMaps (list namespace)", CmPath(kNsList)}}) {
+    std::vector<double> ms[2];
+    size_t bytes[2] = {0, 0};
+    long bad = 0;
+    for (int round = 0; round < 5; ++round) {
+      for (int f = 0; f < 2; ++f) {
+        Media m = f == 0 ? Media::kJson : Media::kProtobuf;
+        for (int i = 0; i < 300; ++i) {
+          auto s = Clock::now();
+          long code = cl.Do("GET", r.path, "", m);
+          ms[f].push_back(MsSince(s));
+          if (code != 200) ++bad;
+          bytes[f] = cl.body().size();
+        }
+      }
+    }
+    double pj = Summarize(ms[0]).p50, pp = Summarize(ms[1]).p50;
+    std::printf("%-36s %12.3f %12.3f %7.2fx %10zu %10zu%s\n", r.name, pj, pp, pp / pj, bytes[0],
+                bytes[1], bad ? "  (errors)" : "");
+  }
+  std::fflush(stdout);
 }
 
 Options ParseArgs(int argc, char** argv) {
@@ -903,6 +959,7 @@ int Main(int argc, char** argv) {
     for (Verb v : {Verb::kCreate, Verb::kGet, Verb::kList, Verb::kUpdate, Verb::kDelete})
       LoadRow(VerbName(v), c, RunLoad(t, pid, v, c, opt.seconds, tag, &created));
   }
+  AnswerFormats(t);
   WatchCells(t, pid, opt, &created);
   PacedCreates(t, pid, 200, 5);
   if (opt.watches > 0) ManyWatches(t, pid, opt, &created);

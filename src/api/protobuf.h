@@ -38,6 +38,11 @@ Result<json::Document> DecodeProtobufObject(std::string_view body);
 // table or a value has the wrong JSON type for its field.
 Result<std::string> EncodeProtobufObject(const json::Value& obj);
 
+// Magic + runtime.Unknown envelope around `raw`, the message of kind `kind` (e.g. a list built
+// item by item).
+std::string WrapProtobufEnvelope(std::string_view api_version, std::string_view kind,
+                                 std::string_view raw);
+
 // One message of `type` without envelope or magic (e.g. a DeleteOptions body).
 Result<json::Document> DecodeProtobufMessage(const schema::Type& type, std::string_view bytes);
 Result<std::string> EncodeProtobufMessage(const schema::Type& type, const json::Value& obj);

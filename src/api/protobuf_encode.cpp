@@ -19,16 +19,36 @@ using schema::Type;
 
 std::string_view View(const json::Value& v) { return {v.GetString(), v.GetStringLength()}; }
 
-Status TypeError(const std::string& path, const char* want) {
-  return BadRequest(path + ": expected " + want);
+// Where a value is, as a chain of steps from the root; spelled out only for errors (building
+// the string for every field cost more than the encoding itself).
+struct Path {
+  const Path* parent = nullptr;
+  std::string_view field;  // ".field" step when index < 0 and key empty
+  std::string_view key;    // "[key]" step (map entries)
+  int index = -1;          // "[i]" step (list items)
+
+  std::string str() const {
+    std::string head = parent ? parent->str() : "";
+    if (index >= 0) return head + "[" + std::to_string(index) + "]";
+    if (!key.empty()) return head + "[" + std::string(key) + "]";
+    if (field.empty()) return head;
+    return head.empty() ? std::string(field) : head + "." + std::string(field);
+  }
+  Path Field(std::string_view name) const { return Path{this, name, {}, -1}; }
+  Path Index(int i) const { return Path{this, {}, {}, i}; }
+  Path Key(std::string_view k) const { return Path{this, {}, k, -1}; }
+};
+
+Status TypeError(const Path& path, const char* want) {
+  return BadRequest(path.str() + ": expected " + want);
 }
 
 class Encoder {
  public:
-  Status Message(const Type& type, const json::Value& obj, const std::string& path, int depth,
+  Status Message(const Type& type, const json::Value& obj, const Path& path, int depth,
                  wire::Writer& w) {
     if (depth > kMaxProtobufDepth) {
-      return BadRequest(path + ": nesting deeper than " + std::to_string(kMaxProtobufDepth));
+      return BadRequest(path.str() + ": nesting deeper than " + std::to_string(kMaxProtobufDepth));
     }
     if (!obj.IsObject()) return TypeError(path, "object");
     for (const Field* f : type.by_number) {
@@ -41,19 +61,18 @@ class Encoder {
       auto it = obj.FindMember(
           json::Value(rapidjson::StringRef(f->json_name.data(), f->json_name.size())));
       if (it == obj.MemberEnd() || it->value.IsNull()) continue;
-      std::string child = path.empty() ? f->json_name : path + "." + f->json_name;
-      RETURN_IF_ERROR(FieldValue(*f, it->value, child, depth, w));
+      RETURN_IF_ERROR(FieldValue(*f, it->value, path.Field(f->json_name), depth, w));
     }
     return Status::Ok();
   }
 
  private:
-  Status FieldValue(const Field& f, const json::Value& v, const std::string& path, int depth,
+  Status FieldValue(const Field& f, const json::Value& v, const Path& path, int depth,
                     wire::Writer& w) {
     if (f.shape == Shape::kRepeated) {
       if (!v.IsArray()) return TypeError(path, "array");
       for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
-        RETURN_IF_ERROR(Value(f, f.number, v[i], path + "[" + std::to_string(i) + "]", depth, w));
+        RETURN_IF_ERROR(Value(f, f.number, v[i], path.Index(static_cast<int>(i)), depth, w));
       }
       return Status::Ok();
     }
@@ -66,7 +85,7 @@ class Encoder {
       for (const auto* m : members) {
         wire::Writer entry;
         entry.BytesField(1, View(m->name));
-        std::string child = path + "[" + std::string(View(m->name)) + "]";
+        Path child = path.Key(View(m->name));
         if (m->value.IsNull()) return TypeError(child, "a value, not null");
         RETURN_IF_ERROR(Value(f, 2, m->value, child, depth, entry));
         w.BytesField(f.number, entry.str());
@@ -77,7 +96,7 @@ class Encoder {
   }
 
   // Writes one value of f's element type as field `number` of w.
-  Status Value(const Field& f, int number, const json::Value& v, const std::string& path, int depth,
+  Status Value(const Field& f, int number, const json::Value& v, const Path& path, int depth,
                wire::Writer& w) {
     switch (f.scalar) {
       case Scalar::kString:
@@ -87,7 +106,7 @@ class Encoder {
       case Scalar::kBytes: {
         if (!v.IsString()) return TypeError(path, "base64 string");
         auto bytes = Base64Decode(View(v));
-        if (!bytes) return BadRequest(path + ": illegal base64 data");
+        if (!bytes) return BadRequest(path.str() + ": illegal base64 data");
         w.BytesField(number, *bytes);
         return Status::Ok();
       }
@@ -121,7 +140,7 @@ class Encoder {
   }
 
   // Length-delimited values: messages and the built-ins with a JSON form of their own.
-  Status Special(const Field& f, const json::Value& v, const std::string& path, int depth,
+  Status Special(const Field& f, const json::Value& v, const Path& path, int depth,
                  wire::Writer& sub) {
     switch (f.scalar) {
       case Scalar::kMessage:
@@ -159,7 +178,7 @@ class Encoder {
         int64_t seconds = 0;
         int32_t nanos = 0;
         Status st = ParseRfc3339(View(v), &seconds, &nanos);
-        if (!st.ok()) return BadRequest(path + ": " + st.message());
+        if (!st.ok()) return BadRequest(path.str() + ": " + st.message());
         if (f.scalar == Scalar::kTime)
           nanos = 0;
         else
@@ -173,9 +192,9 @@ class Encoder {
         sub.BytesField(1, json::Serialize(v));
         return Status::Ok();
       case Scalar::kDuration:
-        return BadRequest(path + ": Duration fields are not supported");
+        return BadRequest(path.str() + ": Duration fields are not supported");
       default:
-        return Internal(path + ": unhandled scalar");
+        return Internal(path.str() + ": unhandled scalar");
     }
   }
 };
@@ -185,7 +204,7 @@ class Encoder {
 Result<std::string> EncodeProtobufMessage(const schema::Type& type, const json::Value& obj) {
   wire::Writer w;
   Encoder encoder;
-  RETURN_IF_ERROR(encoder.Message(type, obj, "", 0, w));
+  RETURN_IF_ERROR(encoder.Message(type, obj, Path{}, 0, w));
   return std::move(w.str());
 }
 
@@ -198,10 +217,16 @@ Result<std::string> EncodeProtobufObject(const json::Value& obj) {
     return BadRequest("protobuf: no kind \"" + kind + "\" for version \"" + api_version + "\"");
   }
   ASSIGN_OR_RETURN(std::string raw, EncodeProtobufMessage(*type, obj));
+  return WrapProtobufEnvelope(api_version, kind, raw);
+}
+
+std::string WrapProtobufEnvelope(std::string_view api_version, std::string_view kind,
+                                 std::string_view raw) {
   wire::Writer type_meta;
   type_meta.BytesField(1, api_version);
   type_meta.BytesField(2, kind);
   wire::Writer w;
+  w.str().reserve(raw.size() + type_meta.str().size() + 16);
   w.str().append(kProtobufMagic);
   w.BytesField(1, type_meta.str());
   w.BytesField(2, raw);

@@ -106,6 +106,18 @@ TEST_CASE("objects, lists and errors are answered in protobuf when preferred", "
   REQUIRE(l["items"].Size() == 1);
   CHECK(json::GetString(l["items"][0], {"metadata", "name"}) == "c");
 
+  // Paging: ListMeta carries the continue token and the remaining count.
+  REQUIRE(f.Do("POST", cms, "", R"({"metadata":{"name":"d"}})").code == 201);
+  ApiResponse page = f.Do("GET", cms, kPb, "", {{"limit", "1"}});
+  REQUIRE(page.code == 200);
+  json::Document p = DecodePb(page.body);
+  CHECK(p["items"].Size() == 1);
+  CHECK_FALSE(json::GetString(p, {"metadata", "continue"}).empty());
+  CHECK(json::GetInt(p, {"metadata", "remainingItemCount"}) == 1);
+  CHECK(json::GetString(p, {"metadata", "resourceVersion"}) ==
+        json::GetString(testing::Json(f.Do("GET", cms, "", "", {{"limit", "1"}}).body),
+                        {"metadata", "resourceVersion"}));
+
   ApiResponse missing = f.Do("GET", cms + "/nope", kPb);
   CHECK(missing.code == 404);
   REQUIRE(missing.content_type == "application/vnd.kubernetes.protobuf");

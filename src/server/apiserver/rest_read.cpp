@@ -5,6 +5,7 @@
 #include <random>
 
 #include "api/protobuf.h"
+#include "api/protobuf_wire.h"
 #include "api/table.h"
 #include "common/base64.h"
 #include "common/log.h"
@@ -162,6 +163,7 @@ Result<ListPage> ListObjects(RestContext* ctx, const Call& c, const Selection& s
     if (limit > 0 && static_cast<int64_t>(page.raw.size()) >= limit) {
       // Exactly full: is there anything left?
       page.continue_token = EncodeContinue(read_rev, cursor.substr(prefix.size()));
+      if (!filter) page.remaining = res->count - static_cast<int64_t>(res->kvs.size());
       break;
     }
   }
@@ -188,11 +190,32 @@ std::string ListBody(const api::ResourceInfo& info, const ListPage& page) {
   return out;
 }
 
+// The list in protobuf, item by item from the wire JSON (no document of the whole list is
+// built). kBadRequest when the kind has no protobuf form.
+Result<std::string> ProtobufListBody(const api::ResourceInfo& info, const ListPage& page) {
+  const api::schema::Type* type =
+      api::schema::Schema::Get().FindKind(info.group, info.version, info.kind);
+  if (type == nullptr) return BadRequest("no protobuf form for " + info.kind);
+  api::wire::Writer meta;  // ListMeta: resourceVersion = 2, continue = 3, remainingItemCount = 4
+  meta.BytesField(2, std::to_string(page.revision));
+  if (!page.continue_token.empty()) {
+    meta.BytesField(3, page.continue_token);
+    if (page.remaining > 0) meta.VarintField(4, static_cast<uint64_t>(page.remaining));
+  }
+  api::wire::Writer list;  // <Kind>List: metadata = 1, items = 2
+  list.BytesField(1, meta.str());
+  for (const std::string& raw : page.raw) {
+    auto doc = json::Parse(raw);
+    if (!doc.ok()) return doc.status();
+    ASSIGN_OR_RETURN(std::string item, api::EncodeProtobufMessage(*type, *doc));
+    list.BytesField(2, item);
+  }
+  return api::WrapProtobufEnvelope(info.GroupVersion(), info.ListKind(), list.str());
+}
+
 }  // namespace
 
-bool WantsTable(const ApiRequest& req) {
-  return req.accept.find("as=Table") != std::string::npos;
-}
+bool WantsTable(const ApiRequest& req) { return req.accept.find("as=Table") != std::string::npos; }
 
 ApiResponse RestContext::Get(const Call& c) {
   int64_t rev = 0;
@@ -200,9 +223,9 @@ ApiResponse RestContext::Get(const Call& c) {
   if (!obj.ok()) return ErrorResponse(obj.status(), DetailsFor(c.info, c.ri.name));
   if (WantsTable(c.req)) {
     std::vector<const json::Value*> objs = {&*obj};
-    return JsonResponse(200, api::BuildTable(c.info, objs,
-                                             api::ParseIncludeObject(c.Query("includeObject")),
-                                             "", ""));
+    return JsonResponse(
+        200,
+        api::BuildTable(c.info, objs, api::ParseIncludeObject(c.Query("includeObject")), "", ""));
   }
   return JsonResponse(200, Wire(*obj));
 }
@@ -219,6 +242,14 @@ ApiResponse RestContext::List(const Call& c) {
     return JsonResponse(
         200, api::BuildTable(c.info, objs, api::ParseIncludeObject(c.Query("includeObject")),
                              std::to_string(page->revision), page->continue_token));
+  }
+  if (NegotiateAccept(c.req.accept).protobuf) {
+    auto pb = ProtobufListBody(c.info, *page);
+    if (pb.ok()) {
+      ApiResponse r = JsonResponse(200, std::move(pb).value());
+      r.content_type = kProtobufMediaType;
+      return r;
+    }
   }
   return JsonResponse(200, ListBody(c.info, *page));
 }
@@ -255,7 +286,9 @@ ApiResponse RestContext::Watch(const Call& c) {
   };
   opts.from_storage = info->from_storage;
   opts.encode_tag = info->GroupVersion() + "/" + info->plural +
-                    (table ? ";table;" + c.Query("includeObject") : pb ? ";protobuf" : ";json");
+                    (table ? ";table;" + c.Query("includeObject")
+                     : pb  ? ";protobuf"
+                           : ";json");
   opts.bookmarks = c.Query("allowWatchBookmarks") == "true";
   opts.bookmark_kind = table ? "Table" : info->kind;
   opts.bookmark_api_version = table ? "meta.k8s.io/v1" : info->GroupVersion();
@@ -301,13 +334,14 @@ ApiResponse RestContext::Watch(const Call& c) {
     // Too old: upstream answers 200 with one ERROR event carrying 410 Expired.
     if (pb) resp.content_type = std::string(kProtobufMediaType) + ";stream=watch";
     resp.body = GoneEvent(pb, "too old resource version: " + rv + " (" +
-                          std::to_string(store_->CompactRevision()) + ")");
+                                  std::to_string(store_->CompactRevision()) + ")");
     return resp;
   }
-  resp.stream = std::make_unique<ApiWatch>(std::move(stream).value(), std::move(opts), watches_.get());
+  resp.stream =
+      std::make_unique<ApiWatch>(std::move(stream).value(), std::move(opts), watches_.get());
   resp.content_type = table ? "application/json;as=Table;v=v1;g=meta.k8s.io"
-                     : pb  ? std::string(kProtobufMediaType) + ";stream=watch"
-                           : "application/json";
+                      : pb  ? std::string(kProtobufMediaType) + ";stream=watch"
+                            : "application/json";
   return resp;
 }
 
