@@ -2,6 +2,7 @@
 
 #include "api/defaults.h"
 #include "api/event_convert.h"
+#include "api/kinds_more.h"
 #include "api/validate_kinds.h"
 
 namespace cluster::api {
@@ -55,6 +56,7 @@ std::optional<std::string> NewEventField(const Value& o, std::string_view f) {
 }  // namespace
 
 void InstallHooks(ResourceInfo* info) {
+  if (InstallMoreHooks(info)) return;
   const std::string kind = info->kind;
   const bool core = info->group.empty();
   if (kind == "Pod") {

@@ -19,6 +19,7 @@ struct Row {
   std::vector<std::string> subresources;
   std::vector<std::string> categories;
   std::vector<std::string> verbs;  // empty: kAllVerbs
+  const char* version = "v1";      // a group's first listed version is its preferred one
 };
 
 // Kubernetes 1.32's built-in resources that this server serves (kubectl api-resources).
@@ -76,6 +77,51 @@ const std::vector<Row>& Rows() {
       {"rbac.authorization.k8s.io", "RoleBinding", "rolebindings", {}, true, {}, {}, {}},
       {"rbac.authorization.k8s.io", "Role", "roles", {}, true, {}, {}, {}},
       {"scheduling.k8s.io", "PriorityClass", "priorityclasses", {"pc"}, false, {}, {}, {}},
+      {"networking.k8s.io", "Ingress", "ingresses", {"ing"}, true, {"status"}, {}, {}},
+      {"networking.k8s.io", "IngressClass", "ingressclasses", {}, false, {}, {}, {}},
+      {"networking.k8s.io", "NetworkPolicy", "networkpolicies", {"netpol"}, true, {}, {}, {}},
+      {"autoscaling",
+       "HorizontalPodAutoscaler",
+       "horizontalpodautoscalers",
+       {"hpa"},
+       true,
+       {"status"},
+       {"all"},
+       {},
+       "v2"},
+      {"autoscaling",
+       "HorizontalPodAutoscaler",
+       "horizontalpodautoscalers",
+       {"hpa"},
+       true,
+       {"status"},
+       {"all"},
+       {},
+       "v1"},
+      {"storage.k8s.io", "StorageClass", "storageclasses", {"sc"}, false, {}, {}, {}},
+      {"storage.k8s.io", "CSIDriver", "csidrivers", {}, false, {}, {}, {}},
+      {"storage.k8s.io", "CSINode", "csinodes", {}, false, {}, {}, {}},
+      {"storage.k8s.io", "CSIStorageCapacity", "csistoragecapacities", {}, true, {}, {}, {}},
+      {"storage.k8s.io", "VolumeAttachment", "volumeattachments", {}, false, {"status"}, {}, {}},
+      {"node.k8s.io", "RuntimeClass", "runtimeclasses", {}, false, {}, {}, {}},
+      {"certificates.k8s.io",
+       "CertificateSigningRequest",
+       "certificatesigningrequests",
+       {"csr"},
+       false,
+       {"status", "approval"},
+       {},
+       {}},
+      // Authentication reviews: answered by the authenticator, never stored.
+      {"authentication.k8s.io",
+       "SelfSubjectReview",
+       "selfsubjectreviews",
+       {},
+       false,
+       {},
+       {},
+       {"create"}},
+      {"authentication.k8s.io", "TokenReview", "tokenreviews", {}, false, {}, {}, {"create"}},
       // Access reviews: answered by the authorizer, never stored.
       {"authorization.k8s.io",
        "LocalSubjectAccessReview",
@@ -134,7 +180,7 @@ const ResourceTable& ResourceTable::BuiltIn() {
     for (const Row& r : Rows()) {
       ResourceInfo info;
       info.group = r.group;
-      info.version = "v1";
+      info.version = r.version;
       info.kind = r.kind;
       info.plural = r.plural;
       info.singular = Lower(r.kind);

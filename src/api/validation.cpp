@@ -35,7 +35,7 @@ const char kLabelValueMsg[] =
     "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
 
 // Service names are DNS-1035 labels upstream: a label that starts with a letter.
-std::string CheckDns1035Label(std::string_view s) {
+std::string Dns1035Label(std::string_view s) {
   if (s.size() > 63) return "must be no more than 63 characters";
   if (IsLabel(s) && s.front() >= 'a' && s.front() <= 'z') return "";
   return "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with "
@@ -105,6 +105,8 @@ std::string CheckDns1123Subdomain(std::string_view s) {
   }
   return "";
 }
+
+std::string CheckDns1035Label(std::string_view s) { return Dns1035Label(s); }
 
 std::string CheckDns1123Label(std::string_view s) {
   if (s.size() > 63) return "must be no more than 63 characters";
@@ -207,7 +209,7 @@ void ValidateObjectMeta(const ResourceInfo& info, const json::Value& obj, const 
     switch (NameRuleFor(info)) {
       case NameRule::kSubdomain: err = CheckDns1123Subdomain(name); break;
       case NameRule::kLabel:
-        err = info.plural == "services" ? CheckDns1035Label(name) : CheckDns1123Label(name);
+        err = info.plural == "services" ? Dns1035Label(name) : CheckDns1123Label(name);
         break;
       case NameRule::kPathSegment:
         if (name == "." || name == "..") err = "may not be '" + name + "'";

@@ -17,6 +17,7 @@ std::string CheckQualifiedName(std::string_view s);   // label / annotation keys
 std::string CheckLabelValue(std::string_view s);
 std::string CheckConfigMapKey(std::string_view s);
 std::string CheckIanaSvcName(std::string_view s);   // named ports
+std::string CheckDns1035Label(std::string_view s);
 
 void AddRequired(FieldCauses* causes, const std::string& field, const std::string& detail = "");
 void AddInvalid(FieldCauses* causes, const std::string& field, const std::string& value,

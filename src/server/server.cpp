@@ -122,6 +122,7 @@ int RunServer(const ServerConfig& config) {
   auto ca_pem = bootstrap::ReadFile(pki->server_ca.cert);
   if (!ca_pem.ok()) return StepFailed("apiserver", ca_pem.status());
   api_opts.ca_pem = *ca_pem;
+  api_opts.tokens = TokenFileAuthenticator(config.ServerDir() + "/cred/known-tokens.csv");
   ApiServer api(kv.get(), api_opts);
   Status boot = api.Bootstrap();
   if (!boot.ok()) return StepFailed("apiserver", boot);
@@ -131,7 +132,7 @@ int RunServer(const ServerConfig& config) {
   front_opts.cert_file = pki->serving.cert;
   front_opts.key_file = pki->serving.key;
   front_opts.client_ca_file = pki->client_ca.cert;
-  front_opts.token_file = config.ServerDir() + "/cred/known-tokens.csv";
+  front_opts.tokens = api_opts.tokens;
   auto front = StartHttpsFront(&api, front_opts);
   if (!front.ok()) return StepFailed("apiserver", front.status());
   LOG_INFO(kComponent) << "apiserver listening on https://" << config.bind_address << ":"

@@ -74,6 +74,8 @@ TEST_CASE("objects created from protobuf bodies match kubectl's own description"
       {{"priorityclass", "pc", "--value=100"}, {"priorityclass", "pc"}},
       {{"pdb", "pdb", "--selector=app=x", "--min-available=1"}, {"pdb", "pdb"}},
       {{"cronjob", "cj", "--image=busybox", "--schedule=*/1 * * * *"}, {"cronjob", "cj"}},
+      {{"ingress", "ing", "--rule=foo.com/=svc:80", "--rule=bar.com/*=svc2:8080,tls=sec"},
+       {"ingress", "ing"}},
   };
   for (const Case& c : cases) {
     INFO("kubectl create " << c.create[0]);

@@ -28,6 +28,13 @@ PACKAGES = {
     'coordination_v1': ('k8s.io.api.coordination.v1', 'coordination.k8s.io', 'v1'),
     'discovery_v1': ('k8s.io.api.discovery.v1', 'discovery.k8s.io', 'v1'),
     'events_v1': ('k8s.io.api.events.v1', 'events.k8s.io', 'v1'),
+    'networking_v1': ('k8s.io.api.networking.v1', 'networking.k8s.io', 'v1'),
+    'autoscaling_v1': ('k8s.io.api.autoscaling.v1', 'autoscaling', 'v1'),
+    'autoscaling_v2': ('k8s.io.api.autoscaling.v2', 'autoscaling', 'v2'),
+    'storage_v1': ('k8s.io.api.storage.v1', 'storage.k8s.io', 'v1'),
+    'node_v1': ('k8s.io.api.node.v1', 'node.k8s.io', 'v1'),
+    'certificates_v1': ('k8s.io.api.certificates.v1', 'certificates.k8s.io', 'v1'),
+    'authentication_v1': ('k8s.io.api.authentication.v1', 'authentication.k8s.io', 'v1'),
 }
 
 # Messages with a JSON form of their own: the table names them as built-in types.
@@ -57,9 +64,18 @@ KINDS = {
     'coordination_v1': ['Lease'],
     'discovery_v1': ['EndpointSlice'],
     'events_v1': ['Event'],
+    'networking_v1': ['Ingress', 'IngressClass', 'NetworkPolicy'],
+    'autoscaling_v1': ['HorizontalPodAutoscaler', 'Scale'],
+    'autoscaling_v2': ['HorizontalPodAutoscaler'],
+    'storage_v1': ['StorageClass', 'CSIDriver', 'CSINode', 'VolumeAttachment',
+                   'CSIStorageCapacity'],
+    'node_v1': ['RuntimeClass'],
+    'certificates_v1': ['CertificateSigningRequest'],
+    'authentication_v1': ['TokenReview', 'SelfSubjectReview', 'TokenRequest'],
 }
 LIST_LESS = {'Status', 'DeleteOptions', 'Binding', 'Eviction', 'SelfSubjectAccessReview',
-             'SubjectAccessReview', 'LocalSubjectAccessReview', 'SelfSubjectRulesReview'}
+             'SubjectAccessReview', 'LocalSubjectAccessReview', 'SelfSubjectRulesReview', 'Scale',
+             'TokenReview', 'SelfSubjectReview', 'TokenRequest'}
 
 
 def alias_of_package(pkg):

@@ -1,5 +1,7 @@
-// authorization.k8s.io/v1 access reviews (kubectl auth can-i): the server's authorizer answers
-// for the subject in the review; nothing is stored.
+// Reviews, answered and never stored: authorization.k8s.io/v1 access reviews (kubectl auth
+// can-i) by the server's authorizer, authentication.k8s.io/v1 SelfSubjectReview (kubectl auth
+// whoami) and TokenReview by its authenticator.
+#include "common/ids.h"
 #include "server/apiserver/rest.h"
 
 namespace cluster::server {
@@ -17,7 +19,8 @@ AuthzAttributes AttributesFrom(const json::Value& spec, const UserInfo& user) {
     a.subresource = json::GetString(*r, {"subresource"});
     a.ns = json::GetString(*r, {"namespace"});
     a.name = json::GetString(*r, {"name"});
-  } else if (const json::Value* n = json::Find(spec, {"nonResourceAttributes"}); n && n->IsObject()) {
+  } else if (const json::Value* n = json::Find(spec, {"nonResourceAttributes"});
+             n && n->IsObject()) {
     a.is_resource = false;
     a.verb = json::GetString(*n, {"verb"});
     a.path = json::GetString(*n, {"path"});
@@ -70,8 +73,9 @@ ApiResponse RestContext::AccessReview(const Call& c) {
       for (auto& v : g->GetArray())
         if (v.IsString()) subject.groups.push_back(v.GetString());
     if (subject.name.empty() && subject.groups.empty())
-      return InvalidResponse(c.info, "", {{"FieldValueRequired", "spec.user",
-                                           "Required value: at least one of user or group must be specified"}});
+      return InvalidResponse(c.info, "",
+                             {{"FieldValueRequired", "spec.user",
+                               "Required value: at least one of user or group must be specified"}});
   }
   if (kind == "SelfSubjectRulesReview") {
     AuthzAttributes all;
@@ -89,6 +93,50 @@ ApiResponse RestContext::AccessReview(const Call& c) {
   json::Value status(rapidjson::kObjectType);
   json::Set(status, "allowed", json::Value(d.allowed), al);
   if (!d.allowed && !d.reason.empty()) json::SetString(status, "reason", d.reason, al);
+  json::Set(*doc, "status", std::move(status), al);
+  return JsonResponse(201, json::Serialize(*doc));
+}
+
+}  // namespace cluster::server
+
+namespace cluster::server {
+
+// authentication.k8s.io/v1: SelfSubjectReview (kubectl auth whoami) tells the caller who the
+// server takes it for; TokenReview asks the server's token authenticator about a token.
+ApiResponse RestContext::AuthenticationReview(const Call& c) {
+  auto doc = DecodeBody(c);
+  if (!doc.ok()) return ErrorResponse(doc.status());
+  json::Allocator& al = doc->GetAllocator();
+  auto user_json = [&al](const UserInfo& u) {
+    json::Value v(rapidjson::kObjectType);
+    if (!u.name.empty()) json::SetString(v, "username", u.name, al);
+    if (!u.uid.empty()) json::SetString(v, "uid", u.uid, al);
+    if (!u.groups.empty()) {
+      json::Value g(rapidjson::kArrayType);
+      for (const auto& s : u.groups) g.PushBack(json::String(s, al), al);
+      json::Set(v, "groups", std::move(g), al);
+    }
+    return v;
+  };
+  json::Value& meta = json::EnsureObject(*doc, {"metadata"}, al);
+  json::SetString(meta, "creationTimestamp", NowRfc3339(), al);
+  json::Value status(rapidjson::kObjectType);
+  if (c.info.kind == "SelfSubjectReview") {
+    json::Set(status, "userInfo", user_json(c.req.user), al);
+  } else {
+    std::string token = json::GetString(*doc, {"spec", "token"});
+    if (token.empty())
+      return ErrorResponse(BadRequest("token is required for TokenReview in authentication"));
+    std::optional<UserInfo> user;
+    if (opts_.tokens) user = opts_.tokens->Authenticate(token);
+    if (user) {
+      user->groups.push_back("system:authenticated");
+      json::Set(status, "authenticated", json::Value(true), al);
+      json::Set(status, "user", user_json(*user), al);
+    } else {
+      json::Set(status, "user", json::Value(rapidjson::kObjectType), al);
+    }
+  }
   json::Set(*doc, "status", std::move(status), al);
   return JsonResponse(201, json::Serialize(*doc));
 }

@@ -43,7 +43,8 @@ void AllocateService(RestContext* ctx, json::Document& svc, const Value* old, Mu
   std::set<int> old_ports;
   if (old)
     if (const Value* ps = json::Find(*old, {"spec", "ports"}); ps && ps->IsArray())
-      for (auto& p : ps->GetArray()) old_ports.insert(static_cast<int>(json::GetInt(p, {"nodePort"})));
+      for (auto& p : ps->GetArray())
+        old_ports.insert(static_cast<int>(json::GetInt(p, {"nodePort"})));
   Value* ports = json::FindMutable(spec, {"ports"});
   if (ports == nullptr || !ports->IsArray()) return;
   bool wants_ports = type == "NodePort" || type == "LoadBalancer";
@@ -53,7 +54,8 @@ void AllocateService(RestContext* ctx, json::Document& svc, const Value* old, Mu
     int np = static_cast<int>(json::GetInt(p, {"nodePort"}));
     if (!wants_ports) {
       if (np != 0)
-        m->causes.push_back({"FieldValueForbidden", "spec.ports[" + std::to_string(i) + "].nodePort",
+        m->causes.push_back({"FieldValueForbidden",
+                             "spec.ports[" + std::to_string(i) + "].nodePort",
                              "Forbidden: may not be used when `type` is '" + type + "'"});
       continue;
     }
@@ -90,6 +92,18 @@ Mutation AdmitCreate(RestContext* ctx, const Call& c, json::Document& obj) {
     json::Set(obj, "status", Value(rapidjson::kObjectType), a);
     if (kind == "ReplicationController" || kind == "ReplicaSet")
       json::SetInt(obj["status"], "replicas", 0, a);
+  } else if (kind == "CertificateSigningRequest") {
+    // The requestor is whoever creates the request; the status starts empty.
+    Value& spec = json::EnsureObject(obj, {"spec"}, a);
+    for (const char* k : {"username", "uid", "groups", "extra"}) json::Remove(spec, k);
+    if (!c.req.user.name.empty()) json::SetString(spec, "username", c.req.user.name, a);
+    if (!c.req.user.uid.empty()) json::SetString(spec, "uid", c.req.user.uid, a);
+    if (!c.req.user.groups.empty()) {
+      Value g(rapidjson::kArrayType);
+      for (const auto& s : c.req.user.groups) g.PushBack(json::String(s, a), a);
+      json::Set(spec, "groups", std::move(g), a);
+    }
+    json::Set(obj, "status", Value(rapidjson::kObjectType), a);
   }
   return m;
 }

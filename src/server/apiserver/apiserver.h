@@ -11,6 +11,7 @@
 #include <mutex>
 #include <string>
 
+#include "server/apiserver/authn.h"
 #include "api/resources.h"
 #include "server/apiserver/authz.h"
 #include "server/apiserver/types.h"
@@ -26,6 +27,8 @@ struct ApiServerOptions {
   int advertise_port = 6443;
   std::string ca_pem;  // served at /cacerts
   int64_t max_body_bytes = 3 * 1024 * 1024;
+  // Answers TokenReview (null: every token is unknown).
+  std::shared_ptr<const TokenAuthenticator> tokens;
 };
 
 class RestContext;

@@ -17,7 +17,8 @@ struct SubInfo {
 };
 
 SubInfo Sub(const api::ResourceInfo& r, const std::string& sub) {
-  if (sub == "status") return {r.group, r.version, r.kind, {"get", "patch", "update"}};
+  if (sub == "status" || sub == "approval")
+    return {r.group, r.version, r.kind, {"get", "patch", "update"}};
   if (sub == "scale") return {"autoscaling", "v1", "Scale", {"get", "patch", "update"}};
   if (sub == "binding") return {"", "v1", "Binding", {"create"}};
   if (sub == "eviction") return {"policy", "v1", "Eviction", {"create"}};
@@ -240,7 +241,8 @@ ApiResponse ServeDiscovery(const api::ResourceTable& t, const ApiRequest& req,
     w.EndObject();
     return JsonResponse(200, std::string(buf.GetString(), buf.GetSize()));
   }
-  if (p.size() == 2 && p[0] == "api" && p[1] == "v1") return JsonResponse(200, ResourceList(t, "", "v1"));
+  if (p.size() == 2 && p[0] == "api" && p[1] == "v1")
+    return JsonResponse(200, ResourceList(t, "", "v1"));
   if (p.size() == 2 && p[0] == "apis" && !t.Versions(p[1]).empty()) {
     rapidjson::StringBuffer buf;
     Writer w(buf);

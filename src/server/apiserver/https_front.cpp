@@ -20,46 +20,6 @@ namespace {
 
 const char* kComponent = "apiserver";
 
-struct Token {
-  UserInfo user;
-};
-
-// token,user,uid,"group1,group2"
-std::map<std::string, Token> LoadTokens(const std::string& path) {
-  std::map<std::string, Token> out;
-  if (path.empty()) return out;
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::vector<std::string> fields;
-    std::string cur;
-    bool quoted = false;
-    for (char c : line) {
-      if (c == '"')
-        quoted = !quoted;
-      else if (c == ',' && !quoted) {
-        fields.push_back(cur);
-        cur.clear();
-      } else {
-        cur += c;
-      }
-    }
-    fields.push_back(cur);
-    if (fields.size() < 2 || fields[0].empty()) continue;
-    Token t;
-    t.user.name = fields[1];
-    if (fields.size() >= 4) {
-      std::stringstream gs(fields[3]);
-      std::string g;
-      while (std::getline(gs, g, ','))
-        if (!g.empty()) t.user.groups.push_back(g);
-    }
-    out[fields[0]] = t;
-  }
-  return out;
-}
-
 std::string NameEntry(X509_NAME* name, int nid, int* last) {
   int idx = X509_NAME_get_index_by_NID(name, nid, *last);
   if (idx < 0) return "";
@@ -103,7 +63,7 @@ bool IsPublicPath(const std::string& p) {
 class Front : public HttpsFront {
  public:
   Front(ApiServer* api, HttpsFrontOptions opts) : api_(api), opts_(std::move(opts)) {
-    tokens_ = LoadTokens(opts_.token_file);
+    if (!opts_.tokens) opts_.tokens = TokenFileAuthenticator("");
   }
   ~Front() override { Stop(); }
 
@@ -186,12 +146,12 @@ class Front : public HttpsFront {
     } else {
       std::string auth = hreq.get_header_value("Authorization");
       if (auth.rfind("Bearer ", 0) == 0) {
-        auto it = tokens_.find(auth.substr(7));
-        if (it == tokens_.end()) {
+        auto user = opts_.tokens->Authenticate(std::string_view(auth).substr(7));
+        if (!user) {
           Reply(hres, ErrorResponse(Status(Code::kUnauthorized, "Unauthorized")));
           return;
         }
-        req.user = it->second.user;
+        req.user = std::move(*user);
         req.authenticated = true;
       }
     }
@@ -272,7 +232,6 @@ class Front : public HttpsFront {
 
   ApiServer* api_;
   HttpsFrontOptions opts_;
-  std::map<std::string, Token> tokens_;  // read-only after construction
   std::unique_ptr<httplib::SSLServer> server_;
   std::thread thread_;
   int port_ = 0;

@@ -10,6 +10,7 @@
 
 #include "common/status.h"
 #include "server/apiserver/apiserver.h"
+#include "server/apiserver/authn.h"
 
 namespace cluster::server {
 
@@ -19,8 +20,8 @@ struct HttpsFrontOptions {
   std::string cert_file;
   std::string key_file;
   std::string client_ca_file;
-  // kube-apiserver --token-auth-file format: token,user,uid[,"group1,group2"]
-  std::string token_file;
+  // Bearer tokens (null: none are accepted).
+  std::shared_ptr<const TokenAuthenticator> tokens;
   size_t max_body_bytes = 3 * 1024 * 1024;
   size_t max_connections = 8192;
 };

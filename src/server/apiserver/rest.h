@@ -83,6 +83,7 @@ class RestContext {
                                    const std::string& name, int64_t expected_rev);
   // authorization.k8s.io reviews: the authorizer's answer for the subject in the body.
   ApiResponse AccessReview(const Call& c);
+  ApiResponse AuthenticationReview(const Call& c);
   // Namespace lifecycle: kNotFound / kForbidden (terminating) for creates in `ns`.
   Status CheckNamespaceForCreate(const std::string& ns);
 

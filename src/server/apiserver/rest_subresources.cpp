@@ -1,4 +1,4 @@
-// Subresources: status (get/update/patch), pods/binding, pods/eviction, */scale, pods/log,
+// Subresources: status and certificatesigningrequests/approval (get/update/patch), pods/binding, pods/eviction, */scale, pods/log,
 // namespaces/finalize.
 #include "api/patch.h"
 #include "common/selectors.h"
@@ -73,7 +73,7 @@ std::string ScaleJson(const api::ResourceInfo& info, const json::Value& obj) {
 ApiResponse RestContext::Subresource(const Call& c) {
   const std::string& sub = c.ri.subresource;
   const std::string& verb = c.ri.verb;
-  if (sub == "status") {
+  if (sub == "status" || sub == "approval") {
     if (verb == "get") return Get(c);
     if (verb == "update") return Update(c);
     if (verb == "patch") return Patch(c);

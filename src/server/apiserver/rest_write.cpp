@@ -104,6 +104,7 @@ Result<json::Document> DecodeBody(const Call& c, std::vector<std::string>* warni
 
 ApiResponse RestContext::Create(const Call& c) {
   if (c.info.group == "authorization.k8s.io") return AccessReview(c);
+  if (c.info.group == "authentication.k8s.io") return AuthenticationReview(c);
   std::vector<std::string> warnings;
   auto doc = DecodeBody(c, &warnings);
   if (!doc.ok()) return ErrorResponse(doc.status());
@@ -213,6 +214,19 @@ Mutation RestContext::PrepareUpdate(const Call& c, const json::Value& old, json:
       else
         ++it;
     }
+    if (c.ri.subresource == "approval") {
+      // certificatesigningrequests/approval changes the conditions, nothing else of the status.
+      json::Value conditions;
+      if (json::Value* cs = json::FindMutable(obj, {"status", "conditions"})) conditions.Swap(*cs);
+      json::Remove(obj, "status");
+      if (const json::Value* s = json::Find(old, {"status"}))
+        json::Set(obj, "status", json::Value(*s, a), a);
+      json::Value& st = json::EnsureObject(obj, {"status"}, a);
+      if (conditions.IsNull())
+        json::Remove(st, "conditions");
+      else
+        json::Set(st, "conditions", std::move(conditions), a);
+    }
   } else if (c.info.has_status) {
     json::Remove(obj, "status");
     if (const json::Value* s = json::Find(old, {"status"})) {
@@ -316,7 +330,7 @@ ApiResponse RestContext::Update(const Call& c) {
   if (c.info.namespaced && !body_ns.empty() && body_ns != c.ri.ns)
     return ErrorResponse(BadRequest(
         "the namespace of the provided object does not match the namespace sent on the request"));
-  const bool status_only = c.ri.subresource == "status";
+  const bool status_only = c.ri.subresource == "status" || c.ri.subresource == "approval";
   auto shared = std::make_shared<json::Document>(std::move(doc).value());
   ApiResponse resp = GuaranteedUpdate(c, c.ri.name, [&](json::Document& current) {
     json::Document next;
@@ -349,7 +363,7 @@ ApiResponse RestContext::Patch(const Call& c) {
                                 "application/strategic-merge-patch+json"));
   auto patch = json::Parse(c.req.body);
   if (!patch.ok()) return ErrorResponse(BadRequest(patch.status().message()));
-  const bool status_only = c.ri.subresource == "status";
+  const bool status_only = c.ri.subresource == "status" || c.ri.subresource == "approval";
   std::vector<std::string> warnings;
   // Merge patches have the object's shape: validate their fields, skipping $-directives.
   if (type != "application/json-patch+json")

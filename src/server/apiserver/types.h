@@ -14,6 +14,7 @@ namespace cluster::server {
 
 struct UserInfo {
   std::string name;  // empty: anonymous
+  std::string uid;
   std::vector<std::string> groups;
   bool InGroup(const std::string& g) const {
     for (const auto& x : groups)

@@ -1,0 +1,26 @@
+// Authentication of bearer tokens. One seam serves the HTTPS front (requests with
+// "Authorization: Bearer …") and TokenReview, so both always agree; join tokens and service
+// account tokens are further implementations.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "server/apiserver/types.h"
+
+namespace cluster::server {
+
+class TokenAuthenticator {
+ public:
+  virtual ~TokenAuthenticator() = default;
+  // The user a token stands for (without system:authenticated); nullopt when unknown.
+  virtual std::optional<UserInfo> Authenticate(std::string_view token) const = 0;
+};
+
+// kube-apiserver's --token-auth-file: lines `token,user,uid[,"group1,group2"]`, read once; a
+// missing file knows no tokens. Thread-safe (immutable after construction).
+std::shared_ptr<const TokenAuthenticator> TokenFileAuthenticator(const std::string& path);
+
+}  // namespace cluster::server
