@@ -965,6 +965,8 @@ int Main(int argc, char** argv) {
   if (opt.watches > 0) ManyWatches(t, pid, opt, &created);
   if (opt.pods > 0) ManyPods(t, pid, opt);
   Memory(pid, "at the end");
+  std::this_thread::sleep_for(2s);
+  Memory(pid, "2 s later (idle)");
   int code = server.Stop();
   std::printf("\nserver stopped (exit %d)\n", code);
   return 0;

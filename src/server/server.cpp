@@ -9,15 +9,16 @@
 #include <string>
 
 #include "client/etcdctl.h"
+#include "client/informer.h"
 #include "common/log.h"
+#include "common/memory_trim.h"
 #include "server/apiserver/apiserver.h"
 #include "server/apiserver/https_front.h"
 #include "server/bootstrap/kubeconfig.h"
 #include "server/bootstrap/pki.h"
 #include "server/controllers/namespace_controller.h"
-#include "server/inprocess_transport.h"
-#include "client/informer.h"
 #include "server/etcd_api/etcd_api.h"
+#include "server/inprocess_transport.h"
 #include "store/store.h"
 
 namespace cluster::server {
@@ -112,6 +113,7 @@ int RunServer(const ServerConfig& config) {
   }
 
   // Step 4: the apiserver.
+  MemoryTrimmer::Start();
   ApiServerOptions api_opts;
   api_opts.service_cidr = config.service_cidr;
   api_opts.node_port_range = config.service_node_port_range;
@@ -147,8 +149,8 @@ int RunServer(const ServerConfig& config) {
   std::unique_ptr<client::SharedInformerFactory> informers;
   std::unique_ptr<NamespaceController> ns_controller;
   if (!config.disable_controller_manager) {
-    client::Client cm(NewInProcessTransport(&api, "system:kube-controller-manager",
-                                            {"system:masters"}));
+    client::Client cm(
+        NewInProcessTransport(&api, "system:kube-controller-manager", {"system:masters"}));
     informers = std::make_unique<client::SharedInformerFactory>(cm);
     ns_controller = std::make_unique<NamespaceController>(cm, informers.get());
     informers->Start();
@@ -163,6 +165,7 @@ int RunServer(const ServerConfig& config) {
   if (informers) informers->Stop();
   (*front)->Stop();
   if (etcd_api) etcd_api->Stop();
+  MemoryTrimmer::Stop();
   kv->Close();
   LOG_INFO(kComponent) << "stopped";
   return 0;

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "common/log.h"
+#include "common/memory_trim.h"
 #include "server/apiserver/errors.h"
 #include "server/http/task_queue.h"
 
@@ -197,6 +198,7 @@ class Front : public HttpsFront {
       hres.set_header("Warning", "299 - \"" + text + "\"");
     }
     if (!resp.stream) {
+      MemoryTrimmer::Note(resp.body.size());
       hres.set_content(resp.body, resp.content_type);
       return;
     }
