@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <poll.h>
 
 #include <atomic>
 #include <fstream>
@@ -183,10 +184,19 @@ class Front : public HttpsFront {
     ApiResponse resp = api_->Handle(req);
     LOG_V(2, kComponent) << req.method << " " << req.path << " " << resp.code << " "
                          << req.user.name;
-    Reply(hres, std::move(resp));
+    Reply(hres, std::move(resp), hreq.ssl ? SSL_get_fd(hreq.ssl) : -1);
   }
 
-  static void Reply(httplib::Response& hres, ApiResponse resp) {
+  // True once the client closed its side of connection `fd`. A watch client sends nothing
+  // after its request, so a hang-up (FIN, with or without TLS close_notify before it) is the
+  // only thing that can arrive.
+  static bool PeerClosed(int fd) {
+    if (fd < 0) return false;
+    pollfd p{fd, POLLRDHUP, 0};
+    return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+  }
+
+  static void Reply(httplib::Response& hres, ApiResponse resp, int fd = -1) {
     hres.status = resp.code;
     for (const auto& w : resp.warnings) {
       // RFC 7234 warn-text is a quoted-string: escape quotes and backslashes.
@@ -211,9 +221,11 @@ class Front : public HttpsFront {
     hres.set_header("Cache-Control", "no-cache, private");
     hres.set_chunked_content_provider(
         resp.content_type,
-        [stream](size_t, httplib::DataSink& sink) {
-          // A closed peer is only noticed when a write fails, so an idle watch sends a newline
-          // (JSON stream decoders skip whitespace between documents) every 30 s.
+        [stream, fd](size_t, httplib::DataSink& sink) {
+          // A closed peer is noticed within a second by polling for its hang-up; as a backstop
+          // (peers that vanish without a FIN), an idle watch sends a newline (JSON stream
+          // decoders skip whitespace between documents) every 30 s, which fails once the
+          // connection is gone.
           std::string chunk;
           auto idle_since = std::chrono::steady_clock::now();
           for (;;) {
@@ -222,7 +234,7 @@ class Front : public HttpsFront {
               return true;
             }
             if (!chunk.empty()) return sink.write(chunk.data(), chunk.size());
-            if (!sink.is_writable()) return false;
+            if (!sink.is_writable() || PeerClosed(fd)) return false;
             if (std::chrono::steady_clock::now() - idle_since > std::chrono::seconds(30)) {
               if (!sink.write("\n", 1)) return false;
               idle_since = std::chrono::steady_clock::now();
