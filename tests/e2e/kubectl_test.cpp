@@ -157,6 +157,10 @@ TEST_CASE("delete: graceful pods, cascade options", "[kubectl]") {
      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm1\ndata:\n  a: b\n");
   Ok({"delete", "configmap", "cm1", "--cascade=orphan", "--wait=false"});
   CHECK(Contains(Ok({"get", "configmap", "cm1", "-o", "jsonpath={.metadata.finalizers}"}), "orphan"));
+  // Deleting it again changes nothing, so nothing is written (same resourceVersion).
+  std::string rv = Ok({"get", "configmap", "cm1", "-o", "jsonpath={.metadata.resourceVersion}"});
+  Ok({"delete", "configmap", "cm1", "--cascade=orphan", "--wait=false"});
+  CHECK(Ok({"get", "configmap", "cm1", "-o", "jsonpath={.metadata.resourceVersion}"}) == rv);
   Ok({"patch", "configmap", "cm1", "--type", "json", "-p", R"([{"op":"remove","path":"/metadata/finalizers"}])"});
   CHECK(Contains(Fails({"get", "configmap", "cm1"}), "NotFound"));
   Ok({"create", kNoValidate, "-f", "-"},

@@ -43,9 +43,11 @@ Result<DeleteOptions> ParseDeleteOptions(const Call& c) {
   if (c.DryRun()) o.dry_run = true;
   if (!o.propagation.empty() && o.propagation != "Orphan" && o.propagation != "Background" &&
       o.propagation != "Foreground")
-    return Status(Code::kInvalid, "DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: "
-                                  "Unsupported value: \"" + o.propagation +
-                                  "\": supported values: \"Foreground\", \"Background\", \"Orphan\"");
+    return Status(Code::kInvalid,
+                  "DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: "
+                  "Unsupported value: \"" +
+                      o.propagation +
+                      "\": supported values: \"Foreground\", \"Background\", \"Orphan\"");
   return o;
 }
 
@@ -75,16 +77,15 @@ bool ReturnsObject(const api::ResourceInfo& info) {
 std::string SuccessStatus(const api::ResourceInfo& info, const std::string& name,
                           const std::string& uid) {
   return "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Success\","
-         "\"details\":{\"name\":\"" + name + "\"," +
-         (info.group.empty() ? "" : "\"group\":\"" + info.group + "\",") + "\"kind\":\"" +
-         info.plural + "\",\"uid\":\"" + uid + "\"}}";
+         "\"details\":{\"name\":\"" +
+         name + "\"," + (info.group.empty() ? "" : "\"group\":\"" + info.group + "\",") +
+         "\"kind\":\"" + info.plural + "\",\"uid\":\"" + uid + "\"}}";
 }
 
 }  // namespace
 
-Result<json::Document> RestContext::DeleteNow(const api::ResourceInfo& info,
-                                              const std::string& ns, const std::string& name,
-                                              int64_t expected_rev) {
+Result<json::Document> RestContext::DeleteNow(const api::ResourceInfo& info, const std::string& ns,
+                                              const std::string& name, int64_t expected_rev) {
   auto kv = store_->DeleteKey(ObjectKey(info, ns, name), expected_rev);
   if (!kv.ok()) {
     if (kv.status().code() == Code::kNotFound) return NotFoundError(info, name);
@@ -106,14 +107,16 @@ ApiResponse RestContext::Delete(const Call& c) {
     if (!cur.ok()) return ErrorResponse(cur.status(), DetailsFor(c.info, name));
     std::string uid = json::GetString(*cur, {"metadata", "uid"});
     if (!opts->uid.empty() && opts->uid != uid)
-      return ErrorResponse(ConflictError(c.info, name, "Precondition failed: UID in precondition: " +
-                                                            opts->uid + ", UID in object meta: " + uid),
+      return ErrorResponse(ConflictError(c.info, name,
+                                         "Precondition failed: UID in precondition: " + opts->uid +
+                                             ", UID in object meta: " + uid),
                            DetailsFor(c.info, name));
     if (!opts->resource_version.empty() && opts->resource_version != std::to_string(rev))
       return ErrorResponse(
-          ConflictError(c.info, name, "Precondition failed: ResourceVersion in precondition: " +
-                                          opts->resource_version + ", ResourceVersion in object meta: " +
-                                          std::to_string(rev)),
+          ConflictError(
+              c.info, name,
+              "Precondition failed: ResourceVersion in precondition: " + opts->resource_version +
+                  ", ResourceVersion in object meta: " + std::to_string(rev)),
           DetailsFor(c.info, name));
     const bool already = json::Find(*cur, {"metadata", "deletionTimestamp"}) != nullptr;
     json::Document next;
@@ -135,23 +138,26 @@ ApiResponse RestContext::Delete(const Call& c) {
     }
     if (opts->propagation == "Foreground") AddFinalizer(next, "foregroundDeletion");
     if (opts->propagation == "Orphan") AddFinalizer(next, "orphan");
-    bool finalizers = HasFinalizer(next, "foregroundDeletion") || HasFinalizer(next, "orphan") ||
-                      (json::Find(next, {"metadata", "finalizers"}) &&
-                       next["metadata"]["finalizers"].IsArray() &&
-                       !next["metadata"]["finalizers"].Empty()) ||
-                      (c.info.kind == "Namespace" && c.info.group.empty() &&
-                       json::Find(next, {"spec", "finalizers"}) && next["spec"]["finalizers"].IsArray() &&
-                       !next["spec"]["finalizers"].Empty());
+    bool finalizers =
+        HasFinalizer(next, "foregroundDeletion") || HasFinalizer(next, "orphan") ||
+        (json::Find(next, {"metadata", "finalizers"}) && next["metadata"]["finalizers"].IsArray() &&
+         !next["metadata"]["finalizers"].Empty()) ||
+        (c.info.kind == "Namespace" && c.info.group.empty() &&
+         json::Find(next, {"spec", "finalizers"}) && next["spec"]["finalizers"].IsArray() &&
+         !next["spec"]["finalizers"].Empty());
     if (grace > 0 || finalizers) {
       // Graceful or finalized deletion: mark the object and let its owner finish the job.
       if (!already) {
         auto when = std::chrono::system_clock::now() + std::chrono::seconds(grace);
         json::SetString(meta, "deletionTimestamp", Rfc3339(when), a);
         json::SetInt(meta, "deletionGracePeriodSeconds", grace, a);
-      } else if (grace > 0 && grace < json::GetInt(meta, {"deletionGracePeriodSeconds"}, grace + 1)) {
+      } else if (grace > 0 &&
+                 grace < json::GetInt(meta, {"deletionGracePeriodSeconds"}, grace + 1)) {
         json::SetInt(meta, "deletionGracePeriodSeconds", grace, a);
       }
-      if (opts->dry_run) return JsonResponse(200, Wire(next));
+      // Deleting again what is already being deleted, with nothing new to record, writes
+      // nothing (no new resourceVersion, no watch event), as upstream.
+      if (opts->dry_run || (already && next == *cur)) return JsonResponse(200, Wire(next));
       std::string value = EncodeForStore(c.info, next);
       auto updated = store_->Update(ObjectKey(c.info, c.ri.ns, name), value, rev);
       if (!updated.ok()) {
