@@ -352,23 +352,26 @@ std::string ResponseValue(const Value& v) {
   return std::move(w.str());
 }
 
-// Responses {repeated NamedResponseValue response_code = 1; repeated NamedAny ext = 2;}
-std::string Responses(const Value& v) {
+// A JSON object as repeated named pairs {name = 1, value = 2} at field `pairs`, its "x-" keys
+// as vendor extensions (NamedAny) at field `ext`: Responses (pairs 1, ext 2), Paths (2, 1).
+std::string NamedPairs(const Value& v, int pairs, int ext, Custom value) {
   wire::Writer w;
   if (!v.IsObject()) return {};
   for (const auto& m : v.GetObject()) {
     std::string_view key(m.name.GetString(), m.name.GetStringLength());
     if (key.substr(0, 2) == "x-") {
-      w.BytesField(2, NamedAny(key, m.value));
+      w.BytesField(ext, NamedAny(key, m.value));
       continue;
     }
     wire::Writer pair;
     pair.BytesField(1, key);
-    pair.BytesField(2, ResponseValue(m.value));
-    w.BytesField(1, pair.str());
+    pair.BytesField(2, value(m.value));
+    w.BytesField(pairs, pair.str());
   }
   return std::move(w.str());
 }
+
+std::string Responses(const Value& v) { return NamedPairs(v, 1, 2, ResponseValue); }
 
 const Msg& OperationMsg();
 const Msg& PathItemMsg();
@@ -425,22 +428,7 @@ std::string PathItem(const Value& v) {
 }
 
 // Paths {repeated NamedAny vendor_extension = 1; repeated NamedPathItem path = 2;}
-std::string Paths(const Value& v) {
-  wire::Writer w;
-  if (!v.IsObject()) return {};
-  for (const auto& m : v.GetObject()) {
-    std::string_view key(m.name.GetString(), m.name.GetStringLength());
-    if (key.substr(0, 2) == "x-") {
-      w.BytesField(1, NamedAny(key, m.value));
-      continue;
-    }
-    wire::Writer pair;
-    pair.BytesField(1, key);
-    pair.BytesField(2, PathItem(m.value));
-    w.BytesField(2, pair.str());
-  }
-  return std::move(w.str());
-}
+std::string Paths(const Value& v) { return NamedPairs(v, 2, 1, PathItem); }
 
 const Msg& InfoMsg() {
   static const Msg m{{
