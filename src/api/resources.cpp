@@ -52,7 +52,7 @@ const std::vector<Row>& Rows() {
        {}},
       {"", "ResourceQuota", "resourcequotas", {"quota"}, true, {"status"}, {}, {}},
       {"", "Secret", "secrets", {}, true, {}, {}, {}},
-      {"", "ServiceAccount", "serviceaccounts", {"sa"}, true, {}, {}, {}},
+      {"", "ServiceAccount", "serviceaccounts", {"sa"}, true, {"token"}, {}, {}},
       {"", "Service", "services", {"svc"}, true, {"status"}, {"all"}, {}},
       {"apps", "ControllerRevision", "controllerrevisions", {}, true, {}, {}, {}},
       {"apps", "DaemonSet", "daemonsets", {"ds"}, true, {"status"}, {"all"}, {}},

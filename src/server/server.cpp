@@ -125,6 +125,11 @@ int RunServer(const ServerConfig& config) {
   if (!ca_pem.ok()) return StepFailed("apiserver", ca_pem.status());
   api_opts.ca_pem = *ca_pem;
   api_opts.tokens = TokenFileAuthenticator(config.ServerDir() + "/cred/known-tokens.csv");
+  auto sa_key = bootstrap::ReadFile(pki->service_account_key);
+  if (!sa_key.ok()) return StepFailed("apiserver", sa_key.status());
+  auto sa_tokens = ServiceAccountTokens::Create(*sa_key, {ServiceAccountTokens::kIssuer});
+  if (!sa_tokens.ok()) return StepFailed("apiserver", sa_tokens.status());
+  api_opts.service_account_tokens = *sa_tokens;
   ApiServer api(kv.get(), api_opts);
   Status boot = api.Bootstrap();
   if (!boot.ok()) return StepFailed("apiserver", boot);
@@ -134,7 +139,7 @@ int RunServer(const ServerConfig& config) {
   front_opts.cert_file = pki->serving.cert;
   front_opts.key_file = pki->serving.key;
   front_opts.client_ca_file = pki->client_ca.cert;
-  front_opts.tokens = api_opts.tokens;
+  front_opts.tokens = api.authenticator();
   auto front = StartHttpsFront(&api, front_opts);
   if (!front.ok()) return StepFailed("apiserver", front.status());
   LOG_INFO(kComponent) << "apiserver listening on https://" << config.bind_address << ":"

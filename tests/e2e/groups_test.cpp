@@ -241,3 +241,33 @@ TEST_CASE("kubectl auth whoami and TokenReview ask the server's authenticator", 
   CHECK(self.code == 201);
   CHECK(Contains(self.body, R"("username":"alice")"));
 }
+
+TEST_CASE("kubectl create token: service account tokens authenticate until the account goes",
+          "[groups]") {
+  Ok({"create", "serviceaccount", "bot"});
+  std::string token = Ok({"create", "token", "bot"});
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+  REQUIRE(token.size() > 100);
+  TlsFiles ca_only{Server().admin_tls().ca, "", ""};
+  auto as_bot = [&](const std::string& method, const std::string& path, const std::string& body) {
+    return HttpRequest(method, Server().api_url() + path, body,
+                       {"Content-Type: application/json", "Authorization: Bearer " + token},
+                       ca_only);
+  };
+  HttpResult who =
+      as_bot("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+             R"({"apiVersion":"authentication.k8s.io/v1","kind":"SelfSubjectReview"})");
+  CHECK(who.code == 201);
+  CHECK(Contains(who.body, R"("username":"system:serviceaccount:default:bot")"));
+  CHECK(Contains(who.body, R"("system:serviceaccounts:default")"));
+  // Authenticated but, without RBAC rules for it, not allowed to list pods.
+  HttpResult pods = as_bot("GET", "/api/v1/namespaces/default/pods", "");
+  CHECK(pods.code == 403);
+  CHECK(Contains(pods.body, "system:serviceaccount:default:bot"));
+  CHECK(Contains(Fails({"create", "token", "bot", "--duration=5m"}),
+                 "spec.expirationSeconds: Invalid value: 300: may not specify a duration less "
+                 "than 10 minutes"));
+  CHECK(Contains(Fails({"create", "token", "nobody"}), R"(serviceaccounts "nobody" not found)"));
+  Ok({"delete", "serviceaccount", "bot"});
+  CHECK(as_bot("GET", "/api/v1/namespaces/default/pods", "").code == 401);
+}

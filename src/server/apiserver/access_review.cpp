@@ -128,7 +128,7 @@ ApiResponse RestContext::AuthenticationReview(const Call& c) {
     if (token.empty())
       return ErrorResponse(BadRequest("token is required for TokenReview in authentication"));
     std::optional<UserInfo> user;
-    if (opts_.tokens) user = opts_.tokens->Authenticate(token);
+    user = authenticator()->Authenticate(token);
     if (user) {
       user->groups.push_back("system:authenticated");
       json::Set(status, "authenticated", json::Value(true), al);

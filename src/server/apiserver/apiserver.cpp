@@ -43,25 +43,30 @@ ApiResponse ApiServer::Handle(const ApiRequest& req) {
   } catch (...) {
     LOG_ERROR("apiserver") << req.method << " " << req.path << ": unknown exception";
   }
-  return ErrorResponse(Status(Code::kInternal, "an error on the server has prevented the request from succeeding"));
+  return ErrorResponse(
+      Status(Code::kInternal, "an error on the server has prevented the request from succeeding"));
 }
 
 void ApiServer::CancelWatches() { rest_->CancelWatches(); }
 
+std::shared_ptr<const TokenAuthenticator> ApiServer::authenticator() const {
+  return rest_->authenticator();
+}
+
 Status ApiServer::Bootstrap() {
   for (const char* ns : {"default", "kube-system", "kube-public", "kube-node-lease"}) {
-    RETURN_IF_ERROR(CreateIfMissing(rest_.get(), "/api/v1/namespaces",
-                                    std::string(R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":")") +
-                                        ns + "\"}}",
-                                    ns));
+    RETURN_IF_ERROR(CreateIfMissing(
+        rest_.get(), "/api/v1/namespaces",
+        std::string(R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":")") + ns + "\"}}",
+        ns));
   }
   std::string ip = rest_->allocator().FirstIp();
   std::string port = std::to_string(opts_.advertise_port);
   RETURN_IF_ERROR(CreateIfMissing(
       rest_.get(), "/api/v1/namespaces/default/services",
       R"({"apiVersion":"v1","kind":"Service","metadata":{"name":"kubernetes","namespace":"default",)"
-      R"("labels":{"component":"apiserver","provider":"kubernetes"}},"spec":{"clusterIP":")" + ip +
-          R"(","ports":[{"name":"https","port":443,"protocol":"TCP","targetPort":)" + port +
+      R"("labels":{"component":"apiserver","provider":"kubernetes"}},"spec":{"clusterIP":")" +
+          ip + R"(","ports":[{"name":"https","port":443,"protocol":"TCP","targetPort":)" + port +
           R"(}],"sessionAffinity":"None","type":"ClusterIP"}})",
       "kubernetes"));
   std::string endpoints =
@@ -72,7 +77,8 @@ Status ApiServer::Bootstrap() {
   RETURN_IF_ERROR(CreateIfMissing(rest_.get(), "/api/v1/namespaces/default/endpoints", endpoints,
                                   "kubernetes"));
   // Keep the address current across restarts with a different advertise address.
-  ApiResponse r = rest_->Serve(Internal("PUT", "/api/v1/namespaces/default/endpoints/kubernetes", endpoints));
+  ApiResponse r =
+      rest_->Serve(Internal("PUT", "/api/v1/namespaces/default/endpoints/kubernetes", endpoints));
   if (r.code >= 300) return Status(Code::kInternal, "updating kubernetes endpoints: " + r.body);
   return Status::Ok();
 }

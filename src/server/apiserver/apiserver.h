@@ -11,9 +11,10 @@
 #include <mutex>
 #include <string>
 
-#include "server/apiserver/authn.h"
 #include "api/resources.h"
+#include "server/apiserver/authn.h"
 #include "server/apiserver/authz.h"
+#include "server/apiserver/sa_token.h"
 #include "server/apiserver/types.h"
 #include "store/store.h"
 
@@ -27,8 +28,10 @@ struct ApiServerOptions {
   int advertise_port = 6443;
   std::string ca_pem;  // served at /cacerts
   int64_t max_body_bytes = 3 * 1024 * 1024;
-  // Answers TokenReview (null: every token is unknown).
+  // Static bearer tokens (the token file); null: none.
   std::shared_ptr<const TokenAuthenticator> tokens;
+  // Signs TokenRequests and verifies service account tokens; null: neither is served.
+  std::shared_ptr<const ServiceAccountTokens> service_account_tokens;
 };
 
 class RestContext;
@@ -49,6 +52,9 @@ class ApiServer {
   void CancelWatches();
 
   const ApiServerOptions& options() const { return opts_; }
+  // Every bearer token the server accepts (the token file, then service account tokens): for
+  // the HTTPS front, the same that answers TokenReview.
+  std::shared_ptr<const TokenAuthenticator> authenticator() const;
 
  private:
   std::unique_ptr<RestContext> rest_;

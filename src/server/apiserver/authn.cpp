@@ -61,3 +61,30 @@ std::shared_ptr<const TokenAuthenticator> TokenFileAuthenticator(const std::stri
 }
 
 }  // namespace cluster::server
+
+namespace cluster::server {
+namespace {
+
+class Union : public TokenAuthenticator {
+ public:
+  explicit Union(std::vector<std::shared_ptr<const TokenAuthenticator>> parts)
+      : parts_(std::move(parts)) {}
+  std::optional<UserInfo> Authenticate(std::string_view token) const override {
+    for (const auto& p : parts_)
+      if (p)
+        if (auto u = p->Authenticate(token)) return u;
+    return std::nullopt;
+  }
+
+ private:
+  std::vector<std::shared_ptr<const TokenAuthenticator>> parts_;
+};
+
+}  // namespace
+
+std::shared_ptr<const TokenAuthenticator> UnionAuthenticator(
+    std::vector<std::shared_ptr<const TokenAuthenticator>> parts) {
+  return std::make_shared<Union>(std::move(parts));
+}
+
+}  // namespace cluster::server

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "server/apiserver/types.h"
 
@@ -22,5 +23,14 @@ class TokenAuthenticator {
 // kube-apiserver's --token-auth-file: lines `token,user,uid[,"group1,group2"]`, read once; a
 // missing file knows no tokens. Thread-safe (immutable after construction).
 std::shared_ptr<const TokenAuthenticator> TokenFileAuthenticator(const std::string& path);
+
+}  // namespace cluster::server
+
+namespace cluster::server {
+
+// Asks each authenticator in turn (null entries are skipped); the first that knows the token
+// wins.
+std::shared_ptr<const TokenAuthenticator> UnionAuthenticator(
+    std::vector<std::shared_ptr<const TokenAuthenticator>> parts);
 
 }  // namespace cluster::server

@@ -24,6 +24,7 @@ SubInfo Sub(const api::ResourceInfo& r, const std::string& sub) {
   if (sub == "eviction") return {"policy", "v1", "Eviction", {"create"}};
   if (sub == "log") return {"", "v1", "Pod", {"get"}};
   if (sub == "finalize") return {"", "v1", "Namespace", {"update"}};
+  if (sub == "token") return {"authentication.k8s.io", "v1", "TokenRequest", {"create"}};
   return {r.group, r.version, r.kind, {"get"}};
 }
 

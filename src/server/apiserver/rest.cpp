@@ -37,6 +37,21 @@ RestContext::RestContext(store::Store* store, const ApiServerOptions& opts,
       table_(api::ResourceTable::BuiltIn()),
       allocator_(opts.service_cidr, opts.node_port_range),
       watches_(std::make_unique<WatchRegistry>()) {
+  // Bearer tokens: the token file, then service account tokens whose account (and bound
+  // object) still exists with the uid in the token.
+  std::shared_ptr<const TokenAuthenticator> sa;
+  if (opts_.service_account_tokens) {
+    sa = ServiceAccountAuthenticator(opts_.service_account_tokens,
+                                     [this](const std::string& kind, const std::string& ns,
+                                            const std::string& name) -> std::optional<std::string> {
+                                       const api::ResourceInfo* info = table_.FindKind("", kind);
+                                       if (info == nullptr) return std::nullopt;
+                                       auto obj = Read(*info, ns, name, nullptr);
+                                       if (!obj.ok()) return std::nullopt;
+                                       return json::GetString(*obj, {"metadata", "uid"});
+                                     });
+  }
+  tokens_ = UnionAuthenticator({opts_.tokens, sa});
   Status st = allocator_.Init();
   if (!st.ok()) LOG_ERROR("apiserver") << st.ToString();
   allocator_.SetLoader([this](std::vector<std::string>* ips, std::vector<int>* ports) {
@@ -110,12 +125,12 @@ ApiResponse RestContext::ServeNonResource(const ApiRequest& req, const RequestIn
   }
   ApiResponse denied;
   if (!Authorize(req, ri, &denied)) return denied;
-  if (p == "/api" || p == "/api/" || p == "/apis" || p == "/apis/" ||
-      p.rfind("/api/", 0) == 0 || p.rfind("/apis/", 0) == 0)
+  if (p == "/api" || p == "/api/" || p == "/apis" || p == "/apis/" || p.rfind("/api/", 0) == 0 ||
+      p.rfind("/apis/", 0) == 0)
     return ServeDiscovery(table_, req, ri);
   if (p == "/openapi/v2" || p == "/openapi/v3" || p.rfind("/openapi/v3/", 0) == 0)
     return ServeOpenApi(req);
-  if (p == "/" ) {
+  if (p == "/") {
     return JsonResponse(200, R"({"paths":["/api","/api/v1","/apis","/healthz","/livez",)"
                              R"("/readyz","/version"]})");
   }
@@ -148,8 +163,9 @@ ApiResponse RestContext::ServeResource(const ApiRequest& req, const RequestInfo&
   if (ri.verb == "watch") return Watch(c);
   if (ri.verb == "create") {
     if (!ri.name.empty())
-      return ErrorResponse(Status(Code::kMethodNotAllowed,
-                                  "the server does not allow this method on the requested resource"));
+      return ErrorResponse(
+          Status(Code::kMethodNotAllowed,
+                 "the server does not allow this method on the requested resource"));
     return Create(c);
   }
   if (ri.verb == "update") return Update(c);

@@ -32,10 +32,10 @@ struct Call {
 
 // What a mutation callback decides about the object it was given.
 struct Mutation {
-  Status status;                 // non-ok: refuse with this
-  ErrorDetails details;          // for the refusal
-  api::FieldCauses causes;       // non-empty: 422 Invalid
-  bool delete_instead = false;   // the update finished a deletion: remove the object
+  Status status;                // non-ok: refuse with this
+  ErrorDetails details;         // for the refusal
+  api::FieldCauses causes;      // non-empty: 422 Invalid
+  bool delete_instead = false;  // the update finished a deletion: remove the object
   // Service addresses and ports this request allocated (released when it fails).
   std::vector<std::string> allocated_ips;
   std::vector<int> allocated_ports;
@@ -84,6 +84,7 @@ class RestContext {
   // authorization.k8s.io reviews: the authorizer's answer for the subject in the body.
   ApiResponse AccessReview(const Call& c);
   ApiResponse AuthenticationReview(const Call& c);
+  ApiResponse TokenRequest(const Call& c);
   // Namespace lifecycle: kNotFound / kForbidden (terminating) for creates in `ns`.
   Status CheckNamespaceForCreate(const std::string& ns);
 
@@ -100,14 +101,16 @@ class RestContext {
   ApiResponse ServeResource(const ApiRequest& req, const RequestInfo& ri);
   ApiResponse ServeNonResource(const ApiRequest& req, const RequestInfo& ri);
   bool Authorize(const ApiRequest& req, const RequestInfo& ri, ApiResponse* denied);
+
  public:
   const Authorizer& authorizer() const { return *authorizer_; }
+  const std::shared_ptr<const TokenAuthenticator>& authenticator() const { return tokens_; }
 
  private:
-
   store::Store* store_;
   ApiServerOptions opts_;
   std::unique_ptr<Authorizer> authorizer_;
+  std::shared_ptr<const TokenAuthenticator> tokens_;
   const api::ResourceTable& table_;
   IpAllocator allocator_;
   std::unique_ptr<WatchRegistry> watches_;
@@ -121,8 +124,7 @@ Result<json::Document> DecodeBody(const Call& c, std::vector<std::string>* warni
 // kBadRequest ("strict decoding error: ...") under Strict; under Warn and Ignore unknown fields
 // are removed from `obj` (and Warn appends one warning each). Requests without the parameter
 // (in-process clients) are left alone.
-Status CheckFields(const Call& c, json::Value& obj, bool patch,
-                   std::vector<std::string>* warnings);
+Status CheckFields(const Call& c, json::Value& obj, bool patch, std::vector<std::string>* warnings);
 // Discovery documents (discovery.cpp).
 ApiResponse ServeDiscovery(const api::ResourceTable& table, const ApiRequest& req,
                            const RequestInfo& ri);

@@ -1,6 +1,9 @@
-// Subresources: status and certificatesigningrequests/approval (get/update/patch), pods/binding, pods/eviction, */scale, pods/log,
-// namespaces/finalize.
+// Subresources: status and certificatesigningrequests/approval (get/update/patch), pods/binding,
+// pods/eviction, */scale, pods/log, namespaces/finalize.
 #include "api/patch.h"
+#include "api/protobuf.h"
+#include "api/validation.h"
+#include "common/ids.h"
 #include "common/selectors.h"
 #include "common/yaml_json.h"
 #include "server/apiserver/apply.h"
@@ -230,6 +233,10 @@ ApiResponse RestContext::Subresource(const Call& c) {
         Status(Code::kUnavailable,
                "no kubelet is reachable for node " + json::GetString(*pod, {"spec", "nodeName"})));
   }
+  if (sub == "token") {
+    if (verb != "create") return MethodNotAllowed();
+    return TokenRequest(c);
+  }
   if (sub == "finalize") {
     if (verb != "update") return MethodNotAllowed();
     auto body = json::Parse(c.req.body);
@@ -251,6 +258,96 @@ ApiResponse RestContext::Subresource(const Call& c) {
     });
   }
   return ErrorResponse(Status(Code::kNotFound, "the server could not find the requested resource"));
+}
+
+}  // namespace cluster::server
+
+namespace cluster::server {
+
+// serviceaccounts/token (TokenRequest, kubectl create token): a signed token for the account,
+// for the requested audiences (default: the API's) and lifetime (default 1 h, at least 10 min),
+// optionally bound to a Pod, Secret or Node that must exist.
+ApiResponse RestContext::TokenRequest(const Call& c) {
+  if (!opts_.service_account_tokens)
+    return ErrorResponse(
+        Status(Code::kNotFound, "the server could not find the requested resource"));
+  int64_t rev = 0;
+  auto sa = Read(c.info, c.ri.ns, c.ri.name, &rev);
+  if (!sa.ok()) return ErrorResponse(sa.status(), DetailsFor(c.info, c.ri.name));
+  Result<json::Document> req = json::Parse(c.req.body.empty() ? "{}" : c.req.body);
+  if (c.req.content_type.rfind("application/vnd.kubernetes.protobuf", 0) == 0)
+    req = api::DecodeProtobufObject(c.req.body);
+  if (!req.ok()) return ErrorResponse(BadRequest(req.status().message()));
+  if (!req->IsObject())
+    return ErrorResponse(BadRequest("the object provided is not a JSON object"));
+  json::Allocator& a = req->GetAllocator();
+  json::Value& spec = json::EnsureObject(*req, {"spec"}, a);
+  int64_t seconds = json::GetInt(spec, {"expirationSeconds"}, 3600);
+  api::FieldCauses causes;
+  if (seconds < 600)
+    causes.push_back({"FieldValueInvalid", "spec.expirationSeconds",
+                      "Invalid value: " + std::to_string(seconds) +
+                          ": may not specify a duration less than 10 minutes"});
+  if (seconds > (int64_t{1} << 32))
+    causes.push_back({"FieldValueInvalid", "spec.expirationSeconds",
+                      "Invalid value: " + std::to_string(seconds) +
+                          ": may not specify a duration larger than 2^32 seconds"});
+  std::vector<std::string> audiences;
+  if (const json::Value* aud = json::Find(spec, {"audiences"}); aud && aud->IsArray())
+    for (auto& v : aud->GetArray())
+      if (v.IsString()) audiences.push_back(v.GetString());
+  std::optional<BoundObject> bound;
+  if (json::Value* ref = json::FindMutable(spec, {"boundObjectRef"}); ref && ref->IsObject()) {
+    BoundObject b;
+    b.kind = json::GetString(*ref, {"kind"});
+    b.name = json::GetString(*ref, {"name"});
+    if (b.kind != "Pod" && b.kind != "Secret" && b.kind != "Node") {
+      api::AddNotSupported(&causes, "spec.boundObjectRef.kind", b.kind, {"Pod", "Secret", "Node"});
+    } else {
+      const api::ResourceInfo* info = table_.FindKind("", b.kind);
+      auto obj = Read(*info, b.kind == "Node" ? "" : c.ri.ns, b.name, nullptr);
+      if (!obj.ok()) return ErrorResponse(obj.status());
+      b.uid = json::GetString(*obj, {"metadata", "uid"});
+      std::string want = json::GetString(*ref, {"uid"});
+      if (!want.empty() && want != b.uid)
+        return ErrorResponse(Conflict("the UID in the bound object reference (" + want +
+                                      ") does not match the UID in record (" + b.uid +
+                                      "). The object might have been deleted and then recreated"));
+      json::SetString(*ref, "uid", b.uid, a);
+      bound = b;
+    }
+  }
+  if (!causes.empty()) {
+    api::ResourceInfo token_request;  // errors name the TokenRequest, as upstream
+    token_request.group = "authentication.k8s.io";
+    token_request.version = "v1";
+    token_request.kind = "TokenRequest";
+    token_request.plural = "token";
+    return InvalidResponse(token_request, c.ri.name, causes);
+  }
+  ServiceAccountRef ref{c.ri.ns, c.ri.name, json::GetString(*sa, {"metadata", "uid"})};
+  int64_t expires = 0;
+  auto token = opts_.service_account_tokens->Issue(ref, audiences, seconds, bound, &expires);
+  if (!token.ok()) return ErrorResponse(token.status());
+  if (audiences.empty()) {
+    json::Value list(rapidjson::kArrayType);
+    for (const auto& s : opts_.service_account_tokens->api_audiences())
+      list.PushBack(json::String(s, a), a);
+    json::Set(spec, "audiences", std::move(list), a);
+  }
+  json::SetInt(spec, "expirationSeconds", seconds, a);
+  json::SetString(*req, "kind", "TokenRequest", a);
+  json::SetString(*req, "apiVersion", "authentication.k8s.io/v1", a);
+  json::Value& meta = json::EnsureObject(*req, {"metadata"}, a);
+  json::SetString(meta, "name", c.ri.name, a);
+  json::SetString(meta, "namespace", c.ri.ns, a);
+  json::SetString(meta, "creationTimestamp", NowRfc3339(), a);
+  json::Value status(rapidjson::kObjectType);
+  json::SetString(status, "token", *token, a);
+  json::SetString(status, "expirationTimestamp",
+                  Rfc3339(std::chrono::system_clock::time_point(std::chrono::seconds(expires))), a);
+  json::Set(*req, "status", std::move(status), a);
+  return JsonResponse(201, json::Serialize(*req));
 }
 
 }  // namespace cluster::server

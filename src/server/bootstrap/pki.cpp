@@ -217,6 +217,7 @@ PkiPaths PathsFor(const std::string& dir) {
   p.etcd_ca = pair("etcd/server-ca");
   p.etcd_server = pair("etcd/server-client");
   p.etcd_client = pair("etcd/client");
+  p.service_account_key = dir + "/service.key";
   return p;
 }
 
@@ -256,6 +257,14 @@ Result<PkiPaths> EnsurePki(const PkiOptions& opts) {
       x509::CertKind::kServerClient, "etcd-server", {}, {"127.0.0.1", "localhost"}, kLeafDays};
   RETURN_IF_ERROR(EnsureLeaf(p.etcd_server, etcd_ca, etcd_server));
   RETURN_IF_ERROR(EnsureLeaf(p.etcd_client, etcd_ca, Client("etcd-client", {})));
+  // Tokens already handed out stay valid only with the same key: create it once, keep it.
+  if (access(p.service_account_key.c_str(), F_OK) != 0) {
+    ASSIGN_OR_RETURN(x509::KeyPtr key, x509::GenerateKey());
+    ASSIGN_OR_RETURN(std::string pem, x509::KeyToPem(key.get()));
+    RETURN_IF_ERROR(WriteFileAtomic(p.service_account_key, pem, kKeyMode));
+  } else {
+    RETURN_IF_ERROR(LoadKey(p.service_account_key).status());
+  }
   return p;
 }
 

@@ -11,6 +11,7 @@
 //   etcd/server-ca.{crt,key}            store CA: signs the store API's certificates
 //   etcd/server-client.{crt,key}        store API serving cert (127.0.0.1, localhost)
 //   etcd/client.{crt,key}               store API client cert (CN=etcd-client)
+//   service.key                         signs service account tokens (never replaced)
 // Not thread-safe against concurrent EnsurePki calls on the same directory (one server owns it).
 #pragma once
 
@@ -22,8 +23,8 @@
 namespace cluster::bootstrap {
 
 struct PkiOptions {
-  std::string tls_dir;                 // DATA_DIR/server/tls
-  std::vector<std::string> extra_sans; // DNS names or IP addresses
+  std::string tls_dir;                  // DATA_DIR/server/tls
+  std::vector<std::string> extra_sans;  // DNS names or IP addresses
   std::string service_ip = "10.43.0.1";
 };
 
@@ -42,6 +43,7 @@ struct PkiPaths {
   CertPair etcd_ca;
   CertPair etcd_server;
   CertPair etcd_client;
+  std::string service_account_key;  // PEM private key (ECDSA P-256)
 };
 
 // Creates what is missing, renews the serving certificate when needed, returns the paths.
