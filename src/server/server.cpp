@@ -17,6 +17,7 @@
 #include "server/bootstrap/kubeconfig.h"
 #include "server/bootstrap/pki.h"
 #include "server/controllers/namespace_controller.h"
+#include "server/controllers/namespace_defaults.h"
 #include "server/etcd_api/etcd_api.h"
 #include "server/inprocess_transport.h"
 #include "store/store.h"
@@ -153,19 +154,26 @@ int RunServer(const ServerConfig& config) {
   // Step 6: controllers (in-process clients through the same REST path).
   std::unique_ptr<client::SharedInformerFactory> informers;
   std::unique_ptr<NamespaceController> ns_controller;
+  std::vector<std::unique_ptr<NamespaceDefaultController>> defaults;
   if (!config.disable_controller_manager) {
     client::Client cm(
         NewInProcessTransport(&api, "system:kube-controller-manager", {"system:masters"}));
     informers = std::make_unique<client::SharedInformerFactory>(cm);
     ns_controller = std::make_unique<NamespaceController>(cm, informers.get());
+    defaults.push_back(std::make_unique<NamespaceDefaultController>(cm, informers.get(),
+                                                                    DefaultServiceAccountSpec()));
+    defaults.push_back(std::make_unique<NamespaceDefaultController>(
+        cm, informers.get(), RootCaConfigMapSpec(api_opts.ca_pem)));
     informers->Start();
     ns_controller->Start();
+    for (auto& c : defaults) c->Start();
     LOG_INFO(kComponent) << "controllers started";
   }
 
   LOG_INFO(kComponent) << "cluster server ready";
   WaitForTermination();
 
+  for (auto& c : defaults) c->Stop();
   if (ns_controller) ns_controller->Stop();
   if (informers) informers->Stop();
   (*front)->Stop();
