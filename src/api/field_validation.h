@@ -36,6 +36,12 @@ std::vector<std::string> FindFieldProblems(const json::Value& obj, const schema:
 std::vector<std::string> PruneUnknownFields(json::Value& obj, const schema::Type& kind,
                                             bool patch = false);
 
+// The first value whose JSON type the Go struct cannot take, in the words of Go's decoder (as
+// kube-apiserver answers, 400): `json: cannot unmarshal string into Go struct field
+// DeploymentSpec.spec.replicas of type int32`. Empty when every known field has a fitting type
+// (null always fits; unknown members are not checked). Integers must be whole and in range.
+std::string FindTypeError(const json::Value& obj, const schema::Type& kind);
+
 // Only the duplicate keys, for documents without a schema (JSON patches).
 std::vector<std::string> FindDuplicateFields(const json::Value& obj);
 

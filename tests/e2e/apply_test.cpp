@@ -81,6 +81,21 @@ TEST_CASE("a misspelled field fails with kubectl's strict validation error", "[a
   CHECK_FALSE(Contains(OkAll({"get", "pod", "ap-ignore", "-o", "json"}), "bogus"));
 }
 
+TEST_CASE("values of the wrong type are refused in Go's words", "[apply]") {
+  std::string bad =
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: typed\nspec:\n"
+      "  replicas: \"3\"\n  selector:\n    matchLabels:\n      app: t\n  template:\n"
+      "    metadata:\n      labels:\n        app: t\n    spec:\n      containers:\n"
+      "      - name: c\n        image: busybox\n";
+  std::string err = Fails({"apply", "-f", "-"}, bad);
+  CHECK(Contains(err, "Error from server (BadRequest)"));
+  CHECK(Contains(err,
+                 "Deployment in version \"v1\" cannot be handled as a Deployment: json: "
+                 "cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas "
+                 "of type int32"));
+  CHECK(Contains(Fails({"get", "deployment", "typed"}), "NotFound"));
+}
+
 TEST_CASE("requests without fieldValidation are treated as Warn", "[apply]") {
   // kubectl create --raw sends no fieldValidation parameter: kube-apiserver's default is Warn.
   std::string out =

@@ -347,3 +347,42 @@ TEST_CASE("fieldValidation parameter values") {
 
 }  // namespace
 }  // namespace cluster::api
+
+namespace cluster::api {
+namespace {
+
+TEST_CASE("type errors in Go's words; null and unknown members pass") {
+  const schema::Type& dep = Kind("apps", "Deployment");
+  auto err = [&](const char* text) { return FindTypeError(ParseOk(text), dep); };
+  CHECK(err(R"({"spec":{"replicas":"3"}})") ==
+        "json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type "
+        "int32");
+  CHECK(err(R"({"spec":{"replicas":3.5}})") ==
+        "json: cannot unmarshal number 3.5 into Go struct field DeploymentSpec.spec.replicas of "
+        "type int32");
+  CHECK(err(R"({"spec":{"replicas":4294967296}})").find("number 4294967296") != std::string::npos);
+  CHECK(err(R"({"spec":"x"})") ==
+        "json: cannot unmarshal string into Go struct field Deployment.spec of type "
+        "v1.DeploymentSpec");
+  CHECK(err(R"({"metadata":{"labels":{"a":1}}})") ==
+        "json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of type "
+        "string");
+  CHECK(err(R"({"spec":{"template":{"spec":{"containers":{"name":"c"}}}}})") ==
+        "json: cannot unmarshal object into Go struct field PodSpec.spec.template.spec.containers "
+        "of type []v1.Container");
+  CHECK(err(R"({"spec":{"strategy":{"rollingUpdate":{"maxSurge":true}}}})") ==
+        "json: cannot unmarshal bool into Go struct field RollingUpdateDeployment.spec.strategy."
+        "rollingUpdate.maxSurge of type intstr.IntOrString");
+  CHECK(
+      err(R"({"spec":{"replicas":null,"bogus":5,"strategy":{"rollingUpdate":{"maxSurge":"25%"}}},)"
+          R"("metadata":{"annotations":{"a":"b"}}})")
+          .empty());
+  // Inline members (a Volume's sources) are checked where they appear.
+  const schema::Type& pod = Kind("", "Pod");
+  CHECK(FindTypeError(ParseOk(R"({"spec":{"volumes":[{"name":"v","emptyDir":5}]}})"), pod) ==
+        "json: cannot unmarshal number into Go struct field Volume.spec.volumes.emptyDir of type "
+        "v1.EmptyDirVolumeSource");
+}
+
+}  // namespace
+}  // namespace cluster::api

@@ -24,12 +24,18 @@ bool IsProtobuf(const std::string& ct) {
 }
 
 // Gives a written object the shape kube-apiserver's decode into the Go struct gives it before
-// defaulting: null pointers and zero omitempty values dropped (so `replicas: null` gets its
-// default), zero values of plain fields filled in, members in declaration order.
-void NormalizeLikeGo(const api::ResourceInfo& info, json::Document& obj) {
+// defaulting: values of the wrong JSON type refused (400, Go's words), null pointers and zero
+// omitempty values dropped (so `replicas: null` gets its default), zero values of plain fields
+// filled in, members in declaration order.
+Status NormalizeLikeGo(const api::ResourceInfo& info, json::Document& obj) {
   const api::schema::Type* kind =
       api::schema::Schema::Get().FindKind(info.group, info.version, info.kind);
-  if (kind != nullptr) api::NormalizeAsGo(*kind, obj, obj.GetAllocator());
+  if (kind == nullptr) return Status::Ok();
+  if (std::string err = api::FindTypeError(obj, *kind); !err.empty())
+    return BadRequest(info.kind + " in version \"" + info.version + "\" cannot be handled as a " +
+                      info.kind + ": " + err);
+  api::NormalizeAsGo(*kind, obj, obj.GetAllocator());
+  return Status::Ok();
 }
 
 }  // namespace
@@ -154,7 +160,7 @@ ApiResponse RestContext::CreateObject(const Call& c, json::Document obj) {
     json::SetInt(meta, "generation", 1, a);
   else
     json::Remove(meta, "generation");
-  NormalizeLikeGo(c.info, obj);
+  if (Status st = NormalizeLikeGo(c.info, obj); !st.ok()) return ErrorResponse(st);
   if (c.info.defaulter) c.info.defaulter(obj, opts_.defaulting);
   RecordWriteOwnership(c, nullptr, obj);
   Mutation adm = AdmitCreate(this, c, obj);
@@ -234,7 +240,10 @@ Mutation RestContext::PrepareUpdate(const Call& c, const json::Value& old, json:
       json::Set(obj, "status", std::move(copy), a);
     }
   }
-  NormalizeLikeGo(c.info, obj);
+  if (Status st = NormalizeLikeGo(c.info, obj); !st.ok()) {
+    m.status = st;
+    return m;
+  }
   if (c.info.defaulter) c.info.defaulter(obj, opts_.defaulting);
   RecordWriteOwnership(c, &old, obj);
   if (c.info.tracks_generation && !status_only) {
