@@ -764,10 +764,12 @@ std::string HumanDuration(std::chrono::seconds d) {
   return std::to_string(hours / 24 / 365) + "y";
 }
 
-std::string BuildTable(const ResourceInfo& info, const std::vector<const Value*>& objs,
-                       IncludeObject include, const std::string& list_rv,
-                       const std::string& continue_token) {
-  const Printer& p = PrinterFor(info);
+namespace {
+
+// The Table around rows written by `rows` (called once with the writer).
+std::string TableAround(const Printer& p, const std::string& list_rv,
+                        const std::string& continue_token,
+                        const std::function<void(Writer& w)>& rows) {
   rapidjson::StringBuffer buf;
   Writer w(buf);
   w.StartObject();
@@ -805,18 +807,50 @@ std::string BuildTable(const ResourceInfo& info, const std::vector<const Value*>
   w.EndArray();
   w.Key("rows");
   w.StartArray();
-  for (const Value* o : objs) {
-    w.StartObject();
-    w.Key("cells");
-    w.StartArray();
-    p.cells(*o, w);
-    w.EndArray();
-    WriteObjectField(*o, include, w);
-    w.EndObject();
-  }
+  rows(w);
   w.EndArray();
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize());
+}
+
+void Row(const Printer& p, const Value& o, IncludeObject include, Writer& w) {
+  w.StartObject();
+  w.Key("cells");
+  w.StartArray();
+  p.cells(o, w);
+  w.EndArray();
+  WriteObjectField(o, include, w);
+  w.EndObject();
+}
+
+}  // namespace
+
+std::string BuildTable(const ResourceInfo& info, const std::vector<const Value*>& objs,
+                       IncludeObject include, const std::string& list_rv,
+                       const std::string& continue_token) {
+  const Printer& p = PrinterFor(info);
+  return TableAround(p, list_rv, continue_token, [&](Writer& w) {
+    for (const Value* o : objs) Row(p, *o, include, w);
+  });
+}
+
+std::string BuildTableFromJson(const ResourceInfo& info, const std::vector<std::string>& items,
+                               IncludeObject include, const std::string& list_rv,
+                               const std::string& continue_token) {
+  const Printer& p = PrinterFor(info);
+  return TableAround(p, list_rv, continue_token, [&](Writer& w) {
+    // One parse at a time into a reused pool: no document per item stays alive.
+    static thread_local char first_chunk[64 * 1024];
+    rapidjson::MemoryPoolAllocator<> pool(first_chunk, sizeof first_chunk);
+    for (const std::string& item : items) {
+      {
+        json::Document d(&pool);
+        d.Parse(item.data(), item.size());
+        if (!d.HasParseError() && d.IsObject()) Row(p, d, include, w);
+      }
+      pool.Clear();
+    }
+  });
 }
 
 }  // namespace cluster::api

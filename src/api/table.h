@@ -22,6 +22,12 @@ std::string BuildTable(const ResourceInfo& info, const std::vector<const json::V
                        IncludeObject include, const std::string& list_rv,
                        const std::string& continue_token);
 
+// The same from items as JSON text (list pages), parsing one at a time; unparsable items are
+// skipped.
+std::string BuildTableFromJson(const ResourceInfo& info, const std::vector<std::string>& items,
+                               IncludeObject include, const std::string& list_rv,
+                               const std::string& continue_token);
+
 // upstream duration.HumanDuration ("5m", "3h12m", "2d").
 std::string HumanDuration(std::chrono::seconds d);
 

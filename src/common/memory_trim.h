@@ -11,7 +11,9 @@ namespace cluster {
 
 class MemoryTrimmer {
  public:
-  // Starts the background thread (idempotent). Stop() ends it (tests, shutdown).
+  // Starts the background thread (idempotent) and tells glibc to keep freed memory while busy
+  // (mmap threshold 64 MiB, trim threshold 512 MiB): trims happen here, when quiet. Stop()
+  // ends the thread (tests, shutdown).
   static void Start();
   static void Stop();
   // Records a body of `bytes`; bodies of at least kLargeBytes schedule a trim.

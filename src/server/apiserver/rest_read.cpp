@@ -234,14 +234,13 @@ ApiResponse RestContext::List(const Call& c) {
   auto sel = ParseSelection(c);
   if (!sel.ok()) return ErrorResponse(sel.status());
   const bool table = WantsTable(c.req);
-  auto page = ListObjects(this, c, *sel, table);
+  auto page = ListObjects(this, c, *sel, false);
   if (!page.ok()) return ErrorResponse(page.status());
   if (table) {
-    std::vector<const json::Value*> objs;
-    for (const auto& d : page->objects) objs.push_back(&d);
     return JsonResponse(
-        200, api::BuildTable(c.info, objs, api::ParseIncludeObject(c.Query("includeObject")),
-                             std::to_string(page->revision), page->continue_token));
+        200, api::BuildTableFromJson(c.info, page->raw,
+                                     api::ParseIncludeObject(c.Query("includeObject")),
+                                     std::to_string(page->revision), page->continue_token));
   }
   if (NegotiateAccept(c.req.accept).protobuf) {
     auto pb = ProtobufListBody(c.info, *page);
