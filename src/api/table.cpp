@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <memory>
 
 #include "api/table_printer.h"
 #include "common/ids.h"
@@ -840,8 +841,9 @@ std::string BuildTableFromJson(const ResourceInfo& info, const std::vector<std::
   const Printer& p = PrinterFor(info);
   return TableAround(p, list_rv, continue_token, [&](Writer& w) {
     // One parse at a time into a reused pool: no document per item stays alive.
-    static thread_local char first_chunk[64 * 1024];
-    rapidjson::MemoryPoolAllocator<> pool(first_chunk, sizeof first_chunk);
+    constexpr size_t kChunk = 64 * 1024;
+    std::unique_ptr<char[]> first_chunk(new char[kChunk]);
+    rapidjson::MemoryPoolAllocator<> pool(first_chunk.get(), kChunk);
     for (const std::string& item : items) {
       {
         json::Document d(&pool);
