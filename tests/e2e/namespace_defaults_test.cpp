@@ -45,3 +45,25 @@ TEST_CASE("new namespaces get a default ServiceAccount and the root CA, kept the
   Ok({"delete", "namespace", "nd", "--timeout=30s"});
   CHECK(Contains(Fails({"get", "namespace", "nd"}), "NotFound"));
 }
+
+TEST_CASE("pods get the service account token volume; unknown accounts are refused",
+          "[controllers]") {
+  Ok({"run", "tok", "--image=busybox"});
+  std::string vol = Ok({"get", "pod", "tok", "-o", "jsonpath={.spec.volumes[0].name}"});
+  CHECK(vol.rfind("kube-api-access-", 0) == 0);
+  CHECK(Ok({"get", "pod", "tok", "-o",
+            "jsonpath={.spec.volumes[0].projected.sources[0].serviceAccountToken.path} "
+            "{.spec.volumes[0].projected.sources[1].configMap.name}"}) == "token kube-root-ca.crt");
+  CHECK(Ok({"get", "pod", "tok", "-o",
+            "jsonpath={.spec.containers[0].volumeMounts[0].name} "
+            "{.spec.containers[0].volumeMounts[0].mountPath}"}) ==
+        vol + " /var/run/secrets/kubernetes.io/serviceaccount");
+  // Opted out on the pod: no volume.
+  Ok({"run", "notok", "--image=busybox",
+      R"(--overrides={"spec":{"automountServiceAccountToken":false}})"});
+  CHECK(Ok({"get", "pod", "notok", "-o", "jsonpath={.spec.volumes}"}).empty());
+  CHECK(Contains(
+      Fails({"run", "ghost", "--image=busybox",
+             R"(--overrides={"spec":{"serviceAccountName":"nope"}})"}),
+      R"(error looking up service account default/nope: serviceaccount "nope" not found)"));
+}

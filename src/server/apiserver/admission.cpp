@@ -4,6 +4,7 @@
 
 #include "api/defaults.h"
 #include "api/validation.h"
+#include "common/ids.h"
 #include "server/apiserver/apply.h"
 
 namespace cluster::server {
@@ -71,6 +72,80 @@ void AllocateService(RestContext* ctx, json::Document& svc, const Value* old, Mu
   }
 }
 
+// obj[key] as an array (made one when absent or not an array).
+Value& ArrayMember(Value& obj, const char* key, json::Allocator& a) {
+  auto it = obj.FindMember(key);
+  if (it == obj.MemberEnd() || !it->value.IsArray()) {
+    json::Set(obj, key, Value(rapidjson::kArrayType), a);
+    it = obj.FindMember(key);
+  }
+  return it->value;
+}
+
+constexpr const char* kTokenMountPath = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+// The ServiceAccount admission plugin: a pod runs as an existing service account and, unless
+// either says automountServiceAccountToken: false, gets the projected "kube-api-access-xxxxx"
+// volume (a bound token, the cluster CA and its namespace) mounted read-only at
+// /var/run/secrets/kubernetes.io/serviceaccount in every container that has nothing there.
+void AdmitServiceAccount(RestContext* ctx, const Call& c, json::Document& pod, Mutation* m) {
+  json::Allocator& a = pod.GetAllocator();
+  Value& spec = json::EnsureObject(pod, {"spec"}, a);
+  std::string sa_name = json::GetString(spec, {"serviceAccountName"}, "default");
+  const api::ResourceInfo* sa_info =
+      api::ResourceTable::BuiltIn().Find("", "v1", "serviceaccounts");
+  auto sa = ctx->Read(*sa_info, c.ri.ns, sa_name, nullptr);
+  // The "default" account is created by a controller right after its namespace; a pod that
+  // races it is let in (upstream refuses it) rather than failing a fresh namespace's first pod.
+  if (!sa.ok() && sa_name != "default") {
+    m->status = Status(Code::kForbidden, "pods \"" + json::GetString(pod, {"metadata", "name"}) +
+                                             "\" is forbidden: error looking up service account " +
+                                             c.ri.ns + "/" + sa_name + ": serviceaccount \"" +
+                                             sa_name + "\" not found");
+    return;
+  }
+  const Value* pod_auto = json::Find(spec, {"automountServiceAccountToken"});
+  bool automount = pod_auto && pod_auto->IsBool()
+                       ? pod_auto->GetBool()
+                       : !(sa.ok() && !json::GetBool(*sa, {"automountServiceAccountToken"}, true));
+  if (!automount) return;
+  // Already there (a volume of that name, or a mount at the path in every container)?
+  Value& volumes = ArrayMember(spec, "volumes", a);
+  std::string vol_name;
+  for (auto& v : volumes.GetArray())
+    if (json::GetString(v, {"name"}).rfind("kube-api-access-", 0) == 0)
+      vol_name = json::GetString(v, {"name"});
+  if (vol_name.empty()) {
+    vol_name = "kube-api-access-" + RandomSuffix(5);
+    json::Document v;
+    v.Parse(
+        R"({"name":"","projected":{"defaultMode":420,"sources":[)"
+        R"({"serviceAccountToken":{"expirationSeconds":3607,"path":"token"}},)"
+        R"({"configMap":{"name":"kube-root-ca.crt","items":[{"key":"ca.crt","path":"ca.crt"}]}},)"
+        R"({"downwardAPI":{"items":[{"path":"namespace","fieldRef":{"apiVersion":"v1",)"
+        R"("fieldPath":"metadata.namespace"}}]}}]}})");
+    json::SetString(v, "name", vol_name, v.GetAllocator());
+    volumes.PushBack(Value(v, a), a);
+  }
+  for (const char* list : {"initContainers", "containers"}) {
+    Value* cs = json::FindMutable(spec, {list});
+    if (cs == nullptr || !cs->IsArray()) continue;
+    for (auto& ctr : cs->GetArray()) {
+      if (!ctr.IsObject()) continue;
+      Value& mounts = ArrayMember(ctr, "volumeMounts", a);
+      bool has = false;
+      for (auto& mnt : mounts.GetArray())
+        if (json::GetString(mnt, {"mountPath"}) == kTokenMountPath) has = true;
+      if (has) continue;
+      Value mnt(rapidjson::kObjectType);
+      json::SetString(mnt, "name", vol_name, a);
+      json::Set(mnt, "readOnly", Value(true), a);
+      json::SetString(mnt, "mountPath", kTokenMountPath, a);
+      mounts.PushBack(mnt, a);
+    }
+  }
+}
+
 }  // namespace
 
 Mutation AdmitCreate(RestContext* ctx, const Call& c, json::Document& obj) {
@@ -78,6 +153,8 @@ Mutation AdmitCreate(RestContext* ctx, const Call& c, json::Document& obj) {
   json::Allocator& a = obj.GetAllocator();
   const std::string& kind = c.info.kind;
   if (kind == "Pod") {
+    AdmitServiceAccount(ctx, c, obj, &m);
+    if (!m.status.ok()) return m;
     Value status(rapidjson::kObjectType);
     json::SetString(status, "phase", "Pending", a);
     const Value* spec = json::Find(obj, {"spec"});
