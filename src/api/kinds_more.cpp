@@ -1,5 +1,7 @@
 #include "api/kinds_more.h"
 
+#include "api/field_validation.h"
+#include "api/schema.h"
 #include "api/validation.h"
 
 namespace cluster::api {
@@ -274,6 +276,34 @@ void ValidateHpaV1(const Value& o, const Value* old, FieldCauses* c) {
   if (t && t->IsInt64() && t->GetInt64() < 1)
     AddIntInvalid(c, "spec.targetCPUUtilizationPercentage", t->GetInt64(),
                   "must be greater than 0");
+  // What the autoscaling.alpha annotations carry becomes part of the stored v2 object: it must
+  // be a valid v2 HorizontalPodAutoscaler too.
+  const Value* ann = json::Find(o, {"metadata", "annotations"});
+  if (ann == nullptr || !ann->IsObject()) return;
+  bool any = false;
+  for (const char* key : {kMetricsAnnotation, kCurrentMetricsAnnotation, kConditionsAnnotation,
+                          kBehaviorAnnotation}) {
+    const Value* v = json::Find(*ann, {key});
+    if (v == nullptr || !v->IsString()) continue;
+    any = true;
+    auto parsed = json::Parse(v->GetString(), 64);
+    bool want_object = std::string_view(key) == kBehaviorAnnotation;
+    if (!parsed.ok() || (want_object ? !parsed->IsObject() : !parsed->IsArray()))
+      AddInvalid(c, std::string("metadata.annotations[") + key + "]", v->GetString(),
+                 want_object ? "must be a JSON object" : "must be a JSON array");
+  }
+  if (!any || !c->empty()) return;
+  json::Document v2;
+  v2.CopyFrom(o, v2.GetAllocator());
+  HpaV1ToV2(v2);
+  const schema::Type* type =
+      schema::Schema::Get().FindKind("autoscaling", "v2", "HorizontalPodAutoscaler");
+  std::string err = type ? FindTypeError(v2, *type) : "";
+  FieldCauses v2_causes;
+  if (err.empty()) ValidateHpaV2(v2, nullptr, &v2_causes);
+  if (!err.empty() || !v2_causes.empty())
+    AddInvalid(c, "metadata.annotations", "autoscaling.alpha.kubernetes.io/*",
+               err.empty() ? v2_causes[0].field + ": " + v2_causes[0].message : err);
 }
 
 // ---- storage.k8s.io ----

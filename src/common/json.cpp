@@ -91,7 +91,12 @@ int64_t GetInt(const Value& v, std::initializer_list<std::string_view> path, int
   if (f == nullptr) return fallback;
   if (f->IsInt64()) return f->GetInt64();
   if (f->IsUint64()) return static_cast<int64_t>(f->GetUint64());
-  if (f->IsDouble()) return static_cast<int64_t>(f->GetDouble());
+  if (f->IsDouble()) {
+    double d = f->GetDouble();
+    // Out of range (or NaN) would be undefined behaviour to cast.
+    if (!(d >= -9.2e18 && d <= 9.2e18)) return fallback;
+    return static_cast<int64_t>(d);
+  }
   return fallback;
 }
 

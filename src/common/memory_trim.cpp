@@ -21,6 +21,7 @@ struct State {
   bool pending = false;          // a large body since the last trim (guarded by mu)
   Clock::time_point last_large;  // guarded by mu
   std::atomic<size_t> trims{0};
+  bool tuned = false;  // mallopt took our thresholds (guarded by mu)
 };
 
 State& S() {
@@ -59,8 +60,11 @@ void MemoryTrimmer::Start() {
   // back to the OS on every free (and mmap bodies above its threshold afresh), so each large
   // list paid its page faults again (a 10k-pod list 5x slower). The trim below returns it when
   // things are quiet instead.
-  mallopt(M_MMAP_THRESHOLD, 64 << 20);
-  mallopt(M_TRIM_THRESHOLD, 512 << 20);
+  // 32 MiB is glibc's largest mmap threshold on 64-bit (larger values are refused).
+  if (mallopt(M_MMAP_THRESHOLD, 32 << 20) != 1 || mallopt(M_TRIM_THRESHOLD, 512 << 20) != 1)
+    s.tuned = false;
+  else
+    s.tuned = true;
   s.running = true;
   s.thread = std::thread(Loop);
 }
@@ -90,5 +94,11 @@ void MemoryTrimmer::Note(size_t bytes) {
 }
 
 size_t MemoryTrimmer::Trims() { return S().trims.load(); }
+
+bool MemoryTrimmer::Tuned() {
+  State& s = S();
+  std::lock_guard<std::mutex> lock(s.mu);
+  return s.tuned;
+}
 
 }  // namespace cluster

@@ -12,7 +12,7 @@ namespace cluster {
 class MemoryTrimmer {
  public:
   // Starts the background thread (idempotent) and tells glibc to keep freed memory while busy
-  // (mmap threshold 64 MiB, trim threshold 512 MiB): trims happen here, when quiet. Stop()
+  // (mmap threshold 32 MiB, trim threshold 512 MiB): trims happen here, when quiet. Stop()
   // ends the thread (tests, shutdown).
   static void Start();
   static void Stop();
@@ -20,6 +20,8 @@ class MemoryTrimmer {
   static void Note(size_t bytes);
   // How many trims ran (for tests and logs).
   static size_t Trims();
+  // Whether glibc accepted the thresholds Start() set.
+  static bool Tuned();
 
   static constexpr size_t kLargeBytes = 1 << 20;
 };

@@ -140,3 +140,21 @@ TEST_CASE("kubectl explain reads the OpenAPI v2 protobuf document", "[apply]") {
   CHECK(Contains(out, "maxSurge"));
   CHECK(Contains(out, "terminationGracePeriodSeconds"));
 }
+
+TEST_CASE("spec changes bump metadata.generation, metadata-only changes do not", "[apply]") {
+  Ok({"create", "deployment", "gen", "--image=busybox"});
+  auto generation = [] {
+    return Ok({"get", "deployment", "gen", "-o", "jsonpath={.metadata.generation}"});
+  };
+  CHECK(generation() == "1");
+  Ok({"set", "image", "deployment/gen", "busybox=busybox:1.36"});  // patch
+  CHECK(generation() == "2");
+  Ok({"label", "deployment", "gen", "tier=web"});
+  CHECK(generation() == "2");
+  Ok({"scale", "deployment", "gen", "--replicas=3"});  // through /scale
+  CHECK(generation() == "3");
+  std::string obj = Ok({"get", "deployment", "gen", "-o", "json"});
+  obj.replace(obj.find("\"replicas\": 3"), 13, "\"replicas\": 4");
+  Ok({"replace", "-f", "-"}, obj);  // update
+  CHECK(generation() == "4");
+}

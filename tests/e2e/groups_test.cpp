@@ -268,6 +268,26 @@ TEST_CASE("kubectl create token: service account tokens authenticate until the a
                  "spec.expirationSeconds: Invalid value: 300: may not specify a duration less "
                  "than 10 minutes"));
   CHECK(Contains(Fails({"create", "token", "nobody"}), R"(serviceaccounts "nobody" not found)"));
+  // Tokens for another audience: a TokenReview asking for that audience accepts them, the API
+  // does not.
+  std::string vault = Ok({"create", "token", "bot", "--audience=vault"});
+  while (!vault.empty() && vault.back() == '\n') vault.pop_back();
+  auto review = [&](const std::string& audiences) {
+    return HttpRequest("POST", Server().api_url() + "/apis/authentication.k8s.io/v1/tokenreviews",
+                       R"({"apiVersion":"authentication.k8s.io/v1","kind":"TokenReview",)"
+                       R"("spec":{"token":")" +
+                           vault + R"(")" + audiences + "}}",
+                       {"Content-Type: application/json"}, Server().admin_tls());
+  };
+  HttpResult for_vault = review(R"(,"audiences":["vault"])");
+  CHECK(Contains(for_vault.body, R"("authenticated":true)"));
+  CHECK(Contains(for_vault.body, R"("audiences":["vault"])"));
+  CHECK_FALSE(Contains(review("").body, R"("authenticated":true)"));
+  // Bound to a pod that runs as another account: refused, as upstream.
+  Ok({"run", "tokpod", "--image=busybox"});
+  CHECK(Contains(
+      Fails({"create", "token", "bot", "--bound-object-kind=Pod", "--bound-object-name=tokpod"}),
+      "to pod running with different serviceaccount name"));
   Ok({"delete", "serviceaccount", "bot"});
   CHECK(as_bot("GET", "/api/v1/namespaces/default/pods", "").code == 401);
 }

@@ -127,12 +127,21 @@ ApiResponse RestContext::AuthenticationReview(const Call& c) {
     std::string token = json::GetString(*doc, {"spec", "token"});
     if (token.empty())
       return ErrorResponse(BadRequest("token is required for TokenReview in authentication"));
-    std::optional<UserInfo> user;
-    user = authenticator()->Authenticate(token);
+    std::vector<std::string> audiences;
+    if (const json::Value* a = json::Find(*doc, {"spec", "audiences"}); a && a->IsArray())
+      for (auto& v : a->GetArray())
+        if (v.IsString()) audiences.push_back(v.GetString());
+    std::optional<UserInfo> user = authenticator()->Authenticate(token, audiences);
     if (user) {
       user->groups.push_back("system:authenticated");
       json::Set(status, "authenticated", json::Value(true), al);
       json::Set(status, "user", user_json(*user), al);
+      // The audiences the token was accepted for: those asked about, else the API's.
+      if (audiences.empty() && opts_.service_account_tokens)
+        audiences = opts_.service_account_tokens->api_audiences();
+      json::Value list(rapidjson::kArrayType);
+      for (const auto& s : audiences) list.PushBack(json::String(s, al), al);
+      json::Set(status, "audiences", std::move(list), al);
     } else {
       json::Set(status, "user", json::Value(rapidjson::kObjectType), al);
     }

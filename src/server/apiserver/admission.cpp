@@ -109,7 +109,18 @@ void AdmitServiceAccount(RestContext* ctx, const Call& c, json::Document& pod, M
                        ? pod_auto->GetBool()
                        : !(sa.ok() && !json::GetBool(*sa, {"automountServiceAccountToken"}, true));
   if (!automount) return;
-  // Already there (a volume of that name, or a mount at the path in every container)?
+  // Only containers without a mount at the path get one; none needing it, no volume.
+  bool needed = false;
+  for (const char* list : {"initContainers", "containers"})
+    if (const Value* cs = json::Find(spec, {list}); cs && cs->IsArray())
+      for (auto& ctr : cs->GetArray()) {
+        bool has = false;
+        if (const Value* ms = json::Find(ctr, {"volumeMounts"}); ms && ms->IsArray())
+          for (auto& mnt : ms->GetArray())
+            if (json::GetString(mnt, {"mountPath"}) == kTokenMountPath) has = true;
+        if (!has) needed = true;
+      }
+  if (!needed) return;
   Value& volumes = ArrayMember(spec, "volumes", a);
   std::string vol_name;
   for (auto& v : volumes.GetArray())

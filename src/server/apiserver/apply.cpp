@@ -252,9 +252,11 @@ Mutation RecordScaleOwnership(const Call& c, const json::Value& old, json::Docum
   });
   size_t pos = entries.size();
   std::string old_time;
+  FieldSet old_fields;
   if (mine != entries.end()) {
     pos = mine - entries.begin();
     old_time = mine->time;
+    old_fields = mine->fields;
     entries.erase(mine);
   }
   Conflicts cf = SettleOwnership(&entries, changed ? replicas : FieldSet{}, FieldSet{},
@@ -268,9 +270,10 @@ Mutation RecordScaleOwnership(const Call& c, const json::Value& old, json::Docum
   }();
   if (applied_replicas || !old_time.empty()) {
     std::string now = (changed || old_time.empty()) ? NowRfc3339() : old_time;
+    // An update that changes nothing keeps what the manager owned.
+    FieldSet fields = applied_replicas ? replicas : apply ? FieldSet{} : old_fields;
     entries.insert(entries.begin() + std::min(pos, entries.size()),
-                   {manager, op, c.info.GroupVersion(), now, "scale",
-                    applied_replicas ? replicas : FieldSet{}});
+                   {manager, op, c.info.GroupVersion(), now, "scale", fields});
   }
   std::erase_if(entries, [](const ManagedFieldsEntry& e) { return e.fields.empty(); });
   api::WriteManagedFields(obj, entries, obj.GetAllocator());

@@ -44,7 +44,9 @@ class TokenFile : public TokenAuthenticator {
     }
   }
 
-  std::optional<UserInfo> Authenticate(std::string_view token) const override {
+  std::optional<UserInfo> Authenticate(std::string_view token,
+                                       const std::vector<std::string>& audiences) const override {
+    if (!audiences.empty()) return std::nullopt;
     auto it = users_.find(std::string(token));
     if (it == users_.end()) return std::nullopt;
     return it->second;
@@ -69,10 +71,11 @@ class Union : public TokenAuthenticator {
  public:
   explicit Union(std::vector<std::shared_ptr<const TokenAuthenticator>> parts)
       : parts_(std::move(parts)) {}
-  std::optional<UserInfo> Authenticate(std::string_view token) const override {
+  std::optional<UserInfo> Authenticate(std::string_view token,
+                                       const std::vector<std::string>& audiences) const override {
     for (const auto& p : parts_)
       if (p)
-        if (auto u = p->Authenticate(token)) return u;
+        if (auto u = p->Authenticate(token, audiences)) return u;
     return std::nullopt;
   }
 

@@ -16,12 +16,18 @@ namespace cluster::server {
 class TokenAuthenticator {
  public:
   virtual ~TokenAuthenticator() = default;
-  // The user a token stands for (without system:authenticated); nullopt when unknown.
-  virtual std::optional<UserInfo> Authenticate(std::string_view token) const = 0;
+  // The user a token stands for (without system:authenticated) when it is meant for one of
+  // `audiences` (empty: the API server itself); nullopt when unknown.
+  virtual std::optional<UserInfo> Authenticate(std::string_view token,
+                                               const std::vector<std::string>& audiences) const = 0;
+  std::optional<UserInfo> Authenticate(std::string_view token) const {
+    return Authenticate(token, {});
+  }
 };
 
 // kube-apiserver's --token-auth-file: lines `token,user,uid[,"group1,group2"]`, read once; a
-// missing file knows no tokens. Thread-safe (immutable after construction).
+// missing file knows no tokens. Its tokens are for the API server only (a review asking for
+// other audiences does not accept them). Thread-safe (immutable after construction).
 std::shared_ptr<const TokenAuthenticator> TokenFileAuthenticator(const std::string& path);
 
 }  // namespace cluster::server

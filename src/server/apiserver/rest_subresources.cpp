@@ -297,17 +297,25 @@ ApiResponse RestContext::TokenRequest(const Call& c) {
     for (auto& v : aud->GetArray())
       if (v.IsString()) audiences.push_back(v.GetString());
   std::optional<BoundObject> bound;
-  if (json::Value* ref = json::FindMutable(spec, {"boundObjectRef"}); ref && ref->IsObject()) {
+  json::Value* ref = json::FindMutable(spec, {"boundObjectRef"});
+  if (ref && !ref->IsNull() && !ref->IsObject())
+    return ErrorResponse(BadRequest("spec.boundObjectRef: expected an object"));
+  if (ref && ref->IsObject()) {
     BoundObject b;
     b.kind = json::GetString(*ref, {"kind"});
     b.name = json::GetString(*ref, {"name"});
     if (b.kind != "Pod" && b.kind != "Secret" && b.kind != "Node") {
-      api::AddNotSupported(&causes, "spec.boundObjectRef.kind", b.kind, {"Pod", "Secret", "Node"});
+      return ErrorResponse(BadRequest("cannot bind token for serviceaccount \"" + c.ri.name +
+                                      "\" to object of kind \"" + b.kind + "\""));
     } else {
       const api::ResourceInfo* info = table_.FindKind("", b.kind);
       auto obj = Read(*info, b.kind == "Node" ? "" : c.ri.ns, b.name, nullptr);
       if (!obj.ok()) return ErrorResponse(obj.status());
       b.uid = json::GetString(*obj, {"metadata", "uid"});
+      if (b.kind == "Pod" &&
+          json::GetString(*obj, {"spec", "serviceAccountName"}, "default") != c.ri.name)
+        return ErrorResponse(BadRequest("cannot bind token for serviceaccount \"" + c.ri.name +
+                                        "\" to pod running with different serviceaccount name."));
       std::string want = json::GetString(*ref, {"uid"});
       if (!want.empty() && want != b.uid)
         return ErrorResponse(Conflict("the UID in the bound object reference (" + want +
@@ -325,9 +333,9 @@ ApiResponse RestContext::TokenRequest(const Call& c) {
     token_request.plural = "token";
     return InvalidResponse(token_request, c.ri.name, causes);
   }
-  ServiceAccountRef ref{c.ri.ns, c.ri.name, json::GetString(*sa, {"metadata", "uid"})};
+  ServiceAccountRef account{c.ri.ns, c.ri.name, json::GetString(*sa, {"metadata", "uid"})};
   int64_t expires = 0;
-  auto token = opts_.service_account_tokens->Issue(ref, audiences, seconds, bound, &expires);
+  auto token = opts_.service_account_tokens->Issue(account, audiences, seconds, bound, &expires);
   if (!token.ok()) return ErrorResponse(token.status());
   if (audiences.empty()) {
     json::Value list(rapidjson::kArrayType);

@@ -252,7 +252,9 @@ Mutation RestContext::PrepareUpdate(const Call& c, const json::Value& old, json:
     bool changed = (os == nullptr) != (ns == nullptr) ||
                    (os && ns && *os != *ns);  // deep comparison, blind to key order
     if (changed)
-      json::SetInt(meta, "generation", json::GetInt(old, {"metadata", "generation"}, 0) + 1, a);
+      // Looked up again: NormalizeLikeGo rebuilt the object, `meta` no longer points into it.
+      json::SetInt(json::EnsureObject(obj, {"metadata"}, a), "generation",
+                   json::GetInt(old, {"metadata", "generation"}, 0) + 1, a);
   }
   Mutation adm = AdmitUpdate(this, c, old, obj);
   if (!adm.status.ok()) return adm;

@@ -1,6 +1,7 @@
 #include "server/apiserver/sa_token.h"
 
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -95,6 +96,9 @@ bool VerifyEs256(EVP_PKEY* key, std::string_view data, std::string_view rs) {
                              reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1;
   EVP_MD_CTX_free(ctx);
   OPENSSL_free(der);
+  // A forged signature leaves errors on this thread's OpenSSL queue, where the thread's next
+  // TLS call would find them.
+  if (!ok) ERR_clear_error();
   return ok;
 }
 
@@ -254,8 +258,9 @@ class SaAuthenticator : public TokenAuthenticator {
   SaAuthenticator(std::shared_ptr<const ServiceAccountTokens> tokens, UidLookup lookup)
       : tokens_(std::move(tokens)), lookup_(std::move(lookup)) {}
 
-  std::optional<UserInfo> Authenticate(std::string_view token) const override {
-    auto v = tokens_->Verify(token);
+  std::optional<UserInfo> Authenticate(std::string_view token,
+                                       const std::vector<std::string>& audiences) const override {
+    auto v = tokens_->Verify(token, audiences);
     if (!v.ok()) return std::nullopt;
     // Tokens die with their account (and bound object): a re-created one has a new uid.
     auto uid = lookup_("ServiceAccount", v->sa.ns, v->sa.name);
