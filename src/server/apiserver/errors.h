@@ -24,8 +24,9 @@ std::string StatusBody(const Status& st, const ErrorDetails& details = {});
 Status NotFoundError(const api::ResourceInfo& info, const std::string& name);
 Status AlreadyExistsError(const api::ResourceInfo& info, const std::string& name);
 Status ConflictError(const api::ResourceInfo& info, const std::string& name,
-                     const std::string& why = "the object has been modified; please apply your "
-                                              "changes to the latest version and try again");
+                     const std::string& why =
+                         "the object has been modified; please apply your "
+                         "changes to the latest version and try again");
 ErrorDetails DetailsFor(const api::ResourceInfo& info, const std::string& name);
 ApiResponse InvalidResponse(const api::ResourceInfo& info, const std::string& name,
                             const api::FieldCauses& causes);

@@ -36,8 +36,7 @@ Status IpAllocator::Init() {
       bits = -1;
     }
   }
-  if (slash == std::string::npos || !ParseIp(cidr_.substr(0, slash), &net) || bits < 8 ||
-      bits > 30)
+  if (slash == std::string::npos || !ParseIp(cidr_.substr(0, slash), &net) || bits < 8 || bits > 30)
     return Invalid("service CIDR " + cidr_ + ": want an IPv4 CIDR between /8 and /30");
   uint32_t mask = bits == 0 ? 0 : ~uint32_t{0} << (32 - bits);
   base_ = net & mask;
@@ -84,9 +83,10 @@ Result<std::string> IpAllocator::AllocateIp(const std::string& wanted) {
     uint32_t ip;
     if (!ParseIp(wanted, &ip)) return Invalid("must be a valid IP address");
     if (!InRange(wanted))
-      return Invalid("failed to allocate IP " + wanted +
-                     ": the provided IP (" + wanted + ") is not in the valid range. The range of "
-                     "valid IPs is " + cidr_);
+      return Invalid("failed to allocate IP " + wanted + ": the provided IP (" + wanted +
+                     ") is not in the valid range. The range of "
+                     "valid IPs is " +
+                     cidr_);
     if (!ips_.insert(ip).second)
       return Invalid("failed to allocate IP " + wanted + ": provided IP is already allocated");
     return wanted;

@@ -46,11 +46,11 @@ class IpAllocator {
   int port_max_ = 32767;
   Loader loader_;
   std::mutex mu_;
-  bool loaded_ = false;           // guarded by mu_
-  std::set<uint32_t> ips_;        // guarded by mu_
-  std::set<int> ports_;           // guarded by mu_
-  uint32_t next_ip_ = 10;         // guarded by mu_
-  int next_port_ = 0;             // guarded by mu_
+  bool loaded_ = false;     // guarded by mu_
+  std::set<uint32_t> ips_;  // guarded by mu_
+  std::set<int> ports_;     // guarded by mu_
+  uint32_t next_ip_ = 10;   // guarded by mu_
+  int next_port_ = 0;       // guarded by mu_
 };
 
 }  // namespace cluster::server

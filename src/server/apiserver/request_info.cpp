@@ -40,8 +40,7 @@ RequestInfo ParseRequestInfo(const ApiRequest& req) {
     watch_prefix = true;
     ++i;
   }
-  if (i + 2 < p.size() && p[i] == "namespaces" && p[i + 2] != "status" &&
-      p[i + 2] != "finalize") {
+  if (i + 2 < p.size() && p[i] == "namespaces" && p[i + 2] != "status" && p[i + 2] != "finalize") {
     // "/namespaces/NS/RESOURCE..." addresses a namespaced resource; "/namespaces/NS[/status]"
     // is the Namespace object itself.
     info.ns = p[i + 1];
@@ -61,9 +60,12 @@ RequestInfo ParseRequestInfo(const ApiRequest& req) {
   if (q != req.query.end())
     for (const char* t : kTrue) watch_param = watch_param || q->second == t;
   if (m == "GET" || m == "HEAD") {
-    if (watch_prefix) info.verb = "watch";
-    else if (!info.name.empty()) info.verb = "get";
-    else info.verb = watch_param ? "watch" : "list";
+    if (watch_prefix)
+      info.verb = "watch";
+    else if (!info.name.empty())
+      info.verb = "get";
+    else
+      info.verb = watch_param ? "watch" : "list";
   } else if (m == "POST") {
     info.verb = "create";
   } else if (m == "PUT") {

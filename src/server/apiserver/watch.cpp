@@ -75,8 +75,8 @@ void ApiWatch::Convert(const store::Event& ev) {
     if (!encoded.empty()) pending_.push_back(WatchEventBytes(opts_.protobuf, type, encoded));
     return;
   }
-  std::string cache_key = opts_.encode_tag + '\n' + type + '\n' + ev.kv.key + '\n' +
-                          std::to_string(rev);
+  std::string cache_key =
+      opts_.encode_tag + '\n' + type + '\n' + ev.kv.key + '\n' + std::to_string(rev);
   auto line = registry_->Encoded(cache_key, [&] {
     std::string encoded = opts_.encode(*obj);
     return encoded.empty() ? std::string() : WatchEventBytes(opts_.protobuf, type, encoded);
@@ -103,7 +103,8 @@ bool ApiWatch::Next(std::string* chunk, std::chrono::milliseconds timeout) {
   if (!stream_->Next(&events, wait)) {
     ended_ = true;
     Status st = stream_->status();
-    if (st.code() == Code::kGone) pending_.push_back(GoneEvent(opts_.protobuf, st.message()));
+    if (st.code() == Code::kGone)
+      pending_.push_back(GoneEvent(opts_.protobuf, st.message()));
     else if (st.code() == Code::kTooManyRequests)
       pending_.push_back(GoneEvent(opts_.protobuf, "watch fell behind; resume with a re-list"));
     return Next(chunk, timeout);
@@ -133,7 +134,7 @@ void WatchRegistry::CancelAll() {
 }
 
 std::shared_ptr<const json::Document> WatchRegistry::Decoded(const store::KeyValue& kv,
-                                                            int64_t rev) {
+                                                             int64_t rev) {
   std::string key = kv.key + '\n' + std::to_string(kv.mod_revision) + '\n' + std::to_string(rev);
   {
     std::lock_guard<std::mutex> lock(cache_mu_);

@@ -33,8 +33,8 @@ struct WatchOptions {
   std::function<void(json::Document& obj)> from_storage;
   std::deque<std::string> initial;  // chunks sent before live events (ADDED for RV=0)
   bool bookmarks = false;
-  std::string bookmark_kind;        // "Pod"
-  std::string bookmark_api_version; // "v1"
+  std::string bookmark_kind;         // "Pod"
+  std::string bookmark_api_version;  // "v1"
   std::chrono::steady_clock::time_point deadline;
   std::chrono::seconds bookmark_interval{15};
   // Identifies `encode` (API group-version, JSON or Table, includeObject) so that watches with
