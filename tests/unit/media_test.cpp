@@ -131,6 +131,11 @@ TEST_CASE("objects, lists and errors are answered in protobuf when preferred", "
       f.Do("GET", cms, "application/json;as=Table;v=v1;g=meta.k8s.io," + std::string(kPb));
   CHECK(table.code == 200);
   CHECK(table.content_type == "application/json");
+  // Nothing the server can produce: 406 before anything is done (the create is not stored).
+  ApiResponse html =
+      f.Do("POST", cms, "text/html", R"({"metadata":{"name":"never"},"data":{"a":"b"}})");
+  CHECK(html.code == 406);
+  CHECK(f.Do("GET", cms + "/never", "").code == 404);
   ApiResponse json_only = f.Do("GET", "/api/v1", "application/vnd.kubernetes.protobuf");
   CHECK(json_only.code == 200);  // discovery is not a resource request: JSON
 }

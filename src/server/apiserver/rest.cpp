@@ -82,6 +82,12 @@ ApiResponse RestContext::Serve(const ApiRequest& req) {
   RequestInfo ri = ParseRequestInfo(req);
   if (!ri.is_resource) return ServeNonResource(req, ri);
   ApiResponse resp;
+  // Nothing acceptable to answer with: refused before anything is done (pods/log answers text).
+  AcceptedMedia media = NegotiateAccept(req.accept);
+  if (!media.json && !media.protobuf && ri.subresource != "log")
+    return ErrorResponse(Status(Code::kNotAcceptable,
+                                "only the following media types are accepted: application/json, "
+                                "application/yaml, application/vnd.kubernetes.protobuf"));
   if (Authorize(req, ri, &resp)) resp = ServeResource(req, ri);
   EncodeResponseBody(req, &resp);
   return resp;

@@ -280,6 +280,14 @@ ApiResponse RestContext::TokenRequest(const Call& c) {
   if (!req.ok()) return ErrorResponse(BadRequest(req.status().message()));
   if (!req->IsObject())
     return ErrorResponse(BadRequest("the object provided is not a JSON object"));
+  std::string body_name = json::GetString(*req, {"metadata", "name"});
+  if (!body_name.empty() && body_name != c.ri.name)
+    return ErrorResponse(BadRequest("the name of the object (" + body_name +
+                                    ") does not match the name on the URL (" + c.ri.name + ")"));
+  std::string body_ns = json::GetString(*req, {"metadata", "namespace"});
+  if (!body_ns.empty() && body_ns != c.ri.ns)
+    return ErrorResponse(BadRequest(
+        "the namespace of the provided object does not match the namespace sent on the request"));
   json::Allocator& a = req->GetAllocator();
   json::Value& spec = json::EnsureObject(*req, {"spec"}, a);
   int64_t seconds = json::GetInt(spec, {"expirationSeconds"}, 3600);
