@@ -191,6 +191,7 @@ const ResourceTable& ResourceTable::BuiltIn() {
       info.subresources = r.subresources;
       info.has_status =
           std::find(r.subresources.begin(), r.subresources.end(), "status") != r.subresources.end();
+      info.schema_type = schema::Schema::Get().FindKind(info.group, info.version, info.kind);
       InstallHooks(&info);
       t.Add(std::move(info));
     }

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "api/schema.h"
 #include "common/json.h"
 #include "common/status.h"
 
@@ -68,6 +69,8 @@ struct ResourceInfo {
   std::function<void(json::Document& obj)> from_storage;
   // Whether a change between old and new objects bumps metadata.generation (spec changes).
   bool tracks_generation = false;
+  // The kind's root type in the schema table (null for kinds it lacks), resolved once.
+  const schema::Type* schema_type = nullptr;
 };
 
 class ResourceTable {

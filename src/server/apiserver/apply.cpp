@@ -17,9 +17,7 @@ bool IsApplyRequest(const Call& c) {
   return c.req.content_type.rfind("application/apply-patch+yaml", 0) == 0;
 }
 
-const api::schema::Type* KindOf(const Call& c) {
-  return api::schema::Schema::Get().FindKind(c.info.group, c.info.version, c.info.kind);
-}
+const api::schema::Type* KindOf(const Call& c) { return c.info.schema_type; }
 
 // Status is owned through the status subresource only (upstream's reset fields).
 bool DropStatus(const Call& c) { return c.info.has_status && c.ri.subresource != "status"; }

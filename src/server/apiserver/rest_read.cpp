@@ -193,8 +193,7 @@ std::string ListBody(const api::ResourceInfo& info, const ListPage& page) {
 // The list in protobuf, item by item from the wire JSON (no document of the whole list is
 // built). kBadRequest when the kind has no protobuf form.
 Result<std::string> ProtobufListBody(const api::ResourceInfo& info, const ListPage& page) {
-  const api::schema::Type* type =
-      api::schema::Schema::Get().FindKind(info.group, info.version, info.kind);
+  const api::schema::Type* type = info.schema_type;
   if (type == nullptr) return BadRequest("no protobuf form for " + info.kind);
   api::wire::Writer meta;  // ListMeta: resourceVersion = 2, continue = 3, remainingItemCount = 4
   meta.BytesField(2, std::to_string(page.revision));

@@ -28,8 +28,7 @@ bool IsProtobuf(const std::string& ct) {
 // omitempty values dropped (so `replicas: null` gets its default), zero values of plain fields
 // filled in, members in declaration order.
 Status NormalizeLikeGo(const api::ResourceInfo& info, json::Document& obj) {
-  const api::schema::Type* kind =
-      api::schema::Schema::Get().FindKind(info.group, info.version, info.kind);
+  const api::schema::Type* kind = info.schema_type;
   if (kind == nullptr) return Status::Ok();
   if (std::string err = api::FindTypeError(obj, *kind); !err.empty())
     return BadRequest(info.kind + " in version \"" + info.version + "\" cannot be handled as a " +
@@ -48,8 +47,7 @@ Status CheckFields(const Call& c, json::Value& obj, bool patch,
     return BadRequest("invalid fieldValidation directive: \"" + param +
                       "\" (must be one of Ignore, Warn, Strict)");
   // Without the parameter: Warn, as kube-apiserver (unknown fields are never stored).
-  const api::schema::Type* kind =
-      api::schema::Schema::Get().FindKind(c.info.group, c.info.version, c.info.kind);
+  const api::schema::Type* kind = c.info.schema_type;
   if (kind == nullptr) return Status::Ok();
   // Ignore and Warn drop what they find, as upstream's decoder does.
   std::vector<std::string> problems = mode == api::FieldValidation::kStrict
