@@ -3,7 +3,6 @@
 #include <map>
 
 namespace cluster::api {
-namespace {
 
 using json::Allocator;
 using json::Value;
@@ -25,6 +24,8 @@ void DefaultBool(Value& obj, const char* key, bool v, Allocator& a) {
 void DefaultObject(Value& obj, const char* key, Allocator& a) {
   if (!Has(obj, key)) json::Set(obj, key, Value(rapidjson::kObjectType), a);
 }
+
+namespace {
 
 // imagePullPolicy: Always for ":latest" or untagged images, otherwise IfNotPresent. As upstream's
 // parsers.ParseImageName, a digest without a tag is not "latest", but "x:latest@sha256:..." is.

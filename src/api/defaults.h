@@ -8,6 +8,13 @@
 
 namespace cluster::api {
 
+// Field-level helpers for every kind's defaulter: set `key` only when `obj` lacks it.
+bool Has(const json::Value& obj, const char* key);
+void DefaultString(json::Value& obj, const char* key, const char* v, json::Allocator& a);
+void DefaultInt(json::Value& obj, const char* key, int64_t v, json::Allocator& a);
+void DefaultBool(json::Value& obj, const char* key, bool v, json::Allocator& a);
+void DefaultObject(json::Value& obj, const char* key, json::Allocator& a);
+
 void DefaultPodSpec(json::Value& spec, json::Allocator& a, bool is_template);
 void DefaultPod(json::Document& pod, const DefaultingContext& ctx);
 void DefaultService(json::Document& svc, const DefaultingContext& ctx);

@@ -1,5 +1,6 @@
 #include "api/kinds_more.h"
 
+#include "api/defaults.h"
 #include "api/field_validation.h"
 #include "api/schema.h"
 #include "api/validation.h"
@@ -14,15 +15,6 @@ constexpr const char* kMetricsAnnotation = "autoscaling.alpha.kubernetes.io/metr
 constexpr const char* kCurrentMetricsAnnotation = "autoscaling.alpha.kubernetes.io/current-metrics";
 constexpr const char* kConditionsAnnotation = "autoscaling.alpha.kubernetes.io/conditions";
 constexpr const char* kBehaviorAnnotation = "autoscaling.alpha.kubernetes.io/behavior";
-
-bool Has(const Value& o, const char* key) { return o.IsObject() && o.HasMember(key); }
-
-void DefaultString(Value& o, const char* key, const char* v, Allocator& a) {
-  if (!Has(o, key)) json::SetString(o, key, v, a);
-}
-void DefaultBool(Value& o, const char* key, bool v, Allocator& a) {
-  if (!Has(o, key)) json::Set(o, key, Value(v), a);
-}
 
 const Value* Arr(const Value& o, std::initializer_list<std::string_view> path) {
   const Value* v = json::Find(o, path);

@@ -38,9 +38,14 @@ AcceptedMedia NegotiateAccept(std::string_view accept) {
   return out;
 }
 
-void EncodeResponseBody(const ApiRequest& req, ApiResponse* resp) {
+Status NotAcceptable() {
+  return Status(Code::kNotAcceptable,
+                "only the following media types are accepted: application/json, "
+                "application/yaml, application/vnd.kubernetes.protobuf");
+}
+
+void EncodeResponseBody(const AcceptedMedia& m, ApiResponse* resp) {
   if (resp->stream || resp->body.empty() || resp->content_type != "application/json") return;
-  AcceptedMedia m = NegotiateAccept(req.accept);
   if (!m.protobuf) return;
   auto doc = json::Parse(resp->body);
   if (doc.ok()) {
@@ -52,10 +57,7 @@ void EncodeResponseBody(const ApiRequest& req, ApiResponse* resp) {
     }
   }
   if (m.json) return;
-  ApiResponse refused =
-      ErrorResponse(Status(Code::kNotAcceptable,
-                           "only the following media types are accepted: application/json, "
-                           "application/yaml, application/vnd.kubernetes.protobuf"));
+  ApiResponse refused = ErrorResponse(NotAcceptable());
   refused.warnings = std::move(resp->warnings);
   *resp = std::move(refused);
 }

@@ -24,10 +24,13 @@ struct AcceptedMedia {
 // JSON; an empty header, "*/*" and "application/*" accept JSON.
 AcceptedMedia NegotiateAccept(std::string_view accept);
 
-// Re-encodes a JSON object answer (object, list or Status) as protobuf when the request prefers
+// 406: none of the accepted types can be produced.
+Status NotAcceptable();
+
+// Re-encodes a JSON object answer (object, list or Status) as protobuf when `accepted` prefers
 // it. Leaves streams, non-JSON and Table bodies alone; answers 406 when protobuf was the only
 // acceptable type and the body has no protobuf form.
-void EncodeResponseBody(const ApiRequest& req, ApiResponse* resp);
+void EncodeResponseBody(const AcceptedMedia& accepted, ApiResponse* resp);
 
 // One watch event: {"type":…,"object":…}\n for JSON (`object` is the JSON text) or a 4-byte
 // big-endian length + metav1.WatchEvent{1: type, 2: RawExtension{1: object}} for protobuf

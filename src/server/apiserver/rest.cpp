@@ -85,11 +85,9 @@ ApiResponse RestContext::Serve(const ApiRequest& req) {
   // Nothing acceptable to answer with: refused before anything is done (pods/log answers text).
   AcceptedMedia media = NegotiateAccept(req.accept);
   if (!media.json && !media.protobuf && ri.subresource != "log")
-    return ErrorResponse(Status(Code::kNotAcceptable,
-                                "only the following media types are accepted: application/json, "
-                                "application/yaml, application/vnd.kubernetes.protobuf"));
+    return ErrorResponse(NotAcceptable());
   if (Authorize(req, ri, &resp)) resp = ServeResource(req, ri);
-  EncodeResponseBody(req, &resp);
+  EncodeResponseBody(media, &resp);
   return resp;
 }
 
