@@ -155,11 +155,13 @@ void ValidateIngressClass(const Value& o, const Value* old, FieldCauses* c) {
 
 // ---- autoscaling ----
 
-Value CpuMetric(int64_t percent, Allocator& a) {
+// A CPU utilization metric: a spec metric's "target" (type Utilization) or a status metric's
+// "current".
+Value CpuMetric(int64_t percent, Allocator& a, const char* side = "target") {
+  std::string body = std::string(side) == "target" ? R"({"type":"Utilization",)" : "{";
   json::Document m;
-  m.Parse(R"({"type":"Resource","resource":{"name":"cpu","target":)"
-          R"({"type":"Utilization","averageUtilization":)" +
-          std::to_string(percent) + "}}}");
+  m.Parse(R"({"type":"Resource","resource":{"name":"cpu",")" + std::string(side) + R"(":)" + body +
+          R"("averageUtilization":)" + std::to_string(percent) + "}}}");
   return Value(m, a);
 }
 
@@ -435,41 +437,71 @@ bool IsCpuUtilization(const Value& m, const char* side) {
          json::Find(m, {"resource", side, "averageUtilization"}) != nullptr;
 }
 
+// A metric list and how autoscaling/v1 carries it: the CPU utilization as one field, the rest
+// in an annotation.
+struct MetricList {
+  const char* list;        // "metrics" (spec) or "currentMetrics" (status)
+  const char* cpu_field;   // v1's field for the CPU utilization
+  const char* side;        // "target" or "current"
+  const char* annotation;  // where v1 keeps the other metrics
+};
+constexpr MetricList kSpecMetrics{"metrics", "targetCPUUtilizationPercentage", "target",
+                                  kMetricsAnnotation};
+constexpr MetricList kStatusMetrics{"currentMetrics", "currentCPUUtilizationPercentage", "current",
+                                    kCurrentMetricsAnnotation};
+
+// v1 -> v2: the CPU field of `part` (spec or status) becomes the first metric, the
+// annotation's other metrics follow. Removes both from `d`.
+Value MetricsToV2(json::Document& d, Value& part, const MetricList& ml) {
+  Allocator& a = d.GetAllocator();
+  Value out(rapidjson::kArrayType);
+  if (const Value* cpu = json::Find(part, {ml.cpu_field}); cpu && cpu->IsInt64())
+    out.PushBack(CpuMetric(cpu->GetInt64(), a, ml.side), a);
+  json::Remove(part, ml.cpu_field);
+  if (FromAnnotation(d, part, ml.list, ml.annotation)) {
+    Value& kept = part[ml.list];
+    if (kept.IsArray())
+      for (auto& m : kept.GetArray())
+        if (!IsCpuUtilization(m, ml.side)) out.PushBack(Value(m, a), a);
+  }
+  return out;
+}
+
+// v2 -> v1: the first CPU utilization metric of d[part] becomes the v1 field, the other metrics
+// go to the annotation.
+void MetricsToV1(json::Document& d, const char* part_name, const MetricList& ml) {
+  Allocator& a = d.GetAllocator();
+  Value& part = d[part_name];
+  Value* list = json::FindMutable(part, {ml.list});
+  if (list == nullptr || (!list->IsArray() && !list->IsNull())) return;
+  Value others(rapidjson::kArrayType);
+  if (list->IsArray())
+    for (auto& m : list->GetArray()) {
+      if (IsCpuUtilization(m, ml.side) && !Has(part, ml.cpu_field))
+        json::SetInt(part, ml.cpu_field,
+                     json::GetInt(m, {"resource", ml.side, "averageUtilization"}), a);
+      else
+        others.PushBack(Value(m, a), a);
+    }
+  json::Remove(part, ml.list);
+  if (!others.Empty()) {
+    json::Set(part, ml.list, std::move(others), a);
+    ToAnnotation(d, part, ml.list, ml.annotation);
+  }
+}
+
 }  // namespace
 
 void HpaV1ToV2(json::Document& d) {
   Allocator& a = d.GetAllocator();
   json::SetString(d, "apiVersion", "autoscaling/v2", a);
   Value& spec = json::EnsureObject(d, {"spec"}, a);
-  Value metrics(rapidjson::kArrayType);
-  if (const Value* t = json::Find(spec, {"targetCPUUtilizationPercentage"}); t && t->IsInt64())
-    metrics.PushBack(CpuMetric(t->GetInt64(), a), a);
-  json::Remove(spec, "targetCPUUtilizationPercentage");
-  if (FromAnnotation(d, spec, "metrics", kMetricsAnnotation)) {
-    Value& kept = spec["metrics"];
-    if (kept.IsArray())
-      for (auto& m : kept.GetArray())
-        if (!IsCpuUtilization(m, "target")) metrics.PushBack(Value(m, a), a);
-  }
+  Value metrics = MetricsToV2(d, spec, kSpecMetrics);
   if (metrics.Empty()) metrics.PushBack(CpuMetric(80, a), a);
   json::Set(spec, "metrics", std::move(metrics), a);
   FromAnnotation(d, spec, "behavior", kBehaviorAnnotation);
   Value& status = json::EnsureObject(d, {"status"}, a);
-  Value current(rapidjson::kArrayType);
-  if (const Value* cpu = json::Find(status, {"currentCPUUtilizationPercentage"});
-      cpu && cpu->IsInt64()) {
-    json::Document m;
-    m.Parse(R"({"type":"Resource","resource":{"name":"cpu","current":{"averageUtilization":)" +
-            std::to_string(cpu->GetInt64()) + "}}}");
-    current.PushBack(Value(m, a), a);
-  }
-  json::Remove(status, "currentCPUUtilizationPercentage");
-  if (FromAnnotation(d, status, "currentMetrics", kCurrentMetricsAnnotation)) {
-    Value& kept = status["currentMetrics"];
-    if (kept.IsArray())
-      for (auto& m : kept.GetArray())
-        if (!IsCpuUtilization(m, "current")) current.PushBack(Value(m, a), a);
-  }
+  Value current = MetricsToV2(d, status, kStatusMetrics);
   if (!current.Empty())
     json::Set(status, "currentMetrics", std::move(current), a);
   else
@@ -478,44 +510,13 @@ void HpaV1ToV2(json::Document& d) {
 }
 
 void HpaV2ToV1(json::Document& d) {
-  Allocator& a = d.GetAllocator();
-  json::SetString(d, "apiVersion", "autoscaling/v1", a);
-  Value& spec = json::EnsureObject(d, {"spec"}, a);
-  if (Value* metrics = json::FindMutable(spec, {"metrics"}); metrics && metrics->IsArray()) {
-    Value others(rapidjson::kArrayType);
-    for (auto& m : metrics->GetArray()) {
-      if (IsCpuUtilization(m, "target") && !Has(spec, "targetCPUUtilizationPercentage"))
-        json::SetInt(spec, "targetCPUUtilizationPercentage",
-                     json::GetInt(m, {"resource", "target", "averageUtilization"}), a);
-      else
-        others.PushBack(Value(m, a), a);
-    }
-    json::Remove(spec, "metrics");
-    if (!others.Empty()) {
-      json::Set(spec, "metrics", std::move(others), a);
-      ToAnnotation(d, d["spec"], "metrics", kMetricsAnnotation);
-    }
-  }
+  json::SetString(d, "apiVersion", "autoscaling/v1", d.GetAllocator());
+  json::EnsureObject(d, {"spec"}, d.GetAllocator());
+  MetricsToV1(d, "spec", kSpecMetrics);
   ToAnnotation(d, d["spec"], "behavior", kBehaviorAnnotation);
   Value* status = json::FindMutable(d, {"status"});
   if (status == nullptr || !status->IsObject()) return;
-  if (Value* cur = json::FindMutable(*status, {"currentMetrics"}); cur && cur->IsNull()) {
-    json::Remove(*status, "currentMetrics");
-  } else if (cur && cur->IsArray()) {
-    Value others(rapidjson::kArrayType);
-    for (auto& m : cur->GetArray()) {
-      if (IsCpuUtilization(m, "current") && !Has(*status, "currentCPUUtilizationPercentage"))
-        json::SetInt(*status, "currentCPUUtilizationPercentage",
-                     json::GetInt(m, {"resource", "current", "averageUtilization"}), a);
-      else
-        others.PushBack(Value(m, a), a);
-    }
-    json::Remove(*status, "currentMetrics");
-    if (!others.Empty()) {
-      json::Set(*status, "currentMetrics", std::move(others), a);
-      ToAnnotation(d, d["status"], "currentMetrics", kCurrentMetricsAnnotation);
-    }
-  }
+  MetricsToV1(d, "status", kStatusMetrics);
   ToAnnotation(d, d["status"], "conditions", kConditionsAnnotation);
 }
 
