@@ -1,7 +1,6 @@
 // cluster: a Kubernetes distribution in one executable. This file only defines the command
 // line (k3s flag names) and hands each subcommand to the function that runs it.
 #include <CLI/CLI.hpp>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -39,7 +38,8 @@ void AddServerFlags(CLI::App* cmd, cluster::server::ServerConfig* c) {
   cmd->add_option("--etcd-listen-client-urls", c->etcd_listen_client_urls,
                   "URLs for the store's etcd API (default https://127.0.0.1:2379)")
       ->delimiter(',');
-  cmd->add_option("--write-kubeconfig,-o", c->write_kubeconfig, "Where to write the admin kubeconfig")
+  cmd->add_option("--write-kubeconfig,-o", c->write_kubeconfig,
+                  "Where to write the admin kubeconfig")
       ->capture_default_str();
   cmd->add_option("--write-kubeconfig-mode", c->write_kubeconfig_mode, "Mode of the kubeconfig");
   cmd->add_flag("--disable-agent", c->disable_agent, "Do not run a local node");
@@ -52,8 +52,7 @@ void AddServerFlags(CLI::App* cmd, cluster::server::ServerConfig* c) {
       ->capture_default_str();
   cmd->add_option("--cluster-dns", c->cluster_dns, "Cluster DNS address")->capture_default_str();
   cmd->add_option("--cluster-domain", c->cluster_domain, "Cluster domain")->capture_default_str();
-  cmd->add_option("--default-not-ready-toleration-seconds",
-                  c->default_not_ready_toleration_seconds)
+  cmd->add_option("--default-not-ready-toleration-seconds", c->default_not_ready_toleration_seconds)
       ->capture_default_str();
   cmd->add_option("--default-unreachable-toleration-seconds",
                   c->default_unreachable_toleration_seconds)
@@ -149,7 +148,8 @@ int main(int argc, char** argv) {
 
   // Later occurrences of a flag win (config-file flags come first).
   for (CLI::Option* opt : server->get_options())
-    if (opt->get_items_expected_max() == 1) opt->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    if (opt->get_items_expected_max() == 1)
+      opt->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   std::vector<std::string> args = ExpandConfigFile(argc, argv);
   try {
     // CLI11 parses a reversed vector of the arguments after the program name.

@@ -66,14 +66,16 @@ void ValidatePorts(const Value& c, const std::string& path, FieldCauses* causes)
     std::string name = json::GetString(p, {"name"});
     if (!name.empty()) {
       std::string err = CheckIanaSvcName(name);
-      if (!err.empty()) AddInvalid(causes, pp + ".name", name, err);
-      else if (!names.insert(name).second) AddDuplicate(causes, pp + ".name", name);
+      if (!err.empty())
+        AddInvalid(causes, pp + ".name", name, err);
+      else if (!names.insert(name).second)
+        AddDuplicate(causes, pp + ".name", name);
     }
   }
 }
 
-void ValidateContainers(const Value& spec, const char* list, const std::string& path,
-                        bool required, std::set<std::string>* names, FieldCauses* causes) {
+void ValidateContainers(const Value& spec, const char* list, const std::string& path, bool required,
+                        std::set<std::string>* names, FieldCauses* causes) {
   const Value* cs = json::Find(spec, {list});
   std::string lp = path + "." + list;
   if (cs == nullptr || !cs->IsArray() || cs->Empty()) {
@@ -106,12 +108,15 @@ void ValidateTolerations(const Value& spec, const std::string& path, FieldCauses
     const Value& t = (*tols)[i];
     std::string tp = path + ".tolerations[" + std::to_string(i) + "]";
     std::string op = json::GetString(t, {"operator"}, "Equal");
-    if (op != "Equal" && op != "Exists") AddNotSupported(causes, tp + ".operator", op, {"Equal", "Exists"});
+    if (op != "Equal" && op != "Exists")
+      AddNotSupported(causes, tp + ".operator", op, {"Equal", "Exists"});
     if (op == "Exists" && !json::GetString(t, {"value"}).empty())
       AddInvalid(causes, tp + ".operator", op, "value must be empty when `operator` is 'Exists'");
     std::string effect = json::GetString(t, {"effect"});
-    if (!effect.empty() && effect != "NoSchedule" && effect != "PreferNoSchedule" && effect != "NoExecute")
-      AddNotSupported(causes, tp + ".effect", effect, {"NoExecute", "NoSchedule", "PreferNoSchedule"});
+    if (!effect.empty() && effect != "NoSchedule" && effect != "PreferNoSchedule" &&
+        effect != "NoExecute")
+      AddNotSupported(causes, tp + ".effect", effect,
+                      {"NoExecute", "NoSchedule", "PreferNoSchedule"});
     if (json::Find(t, {"tolerationSeconds"}) && effect != "NoExecute")
       AddInvalid(causes, tp + ".effect", effect,
                  "effect must be 'NoExecute' when `tolerationSeconds` is set");
@@ -164,8 +169,10 @@ void ValidatePodSpec(const Value& spec, const std::string& path, bool is_templat
     for (rapidjson::SizeType i = 0; i < vols->Size(); ++i) {
       std::string n = json::GetString((*vols)[i], {"name"});
       std::string vp = path + ".volumes[" + std::to_string(i) + "].name";
-      if (n.empty()) AddRequired(causes, vp);
-      else if (!vnames.insert(n).second) AddDuplicate(causes, vp, n);
+      if (n.empty())
+        AddRequired(causes, vp);
+      else if (!vnames.insert(n).second)
+        AddDuplicate(causes, vp, n);
     }
   }
 }
@@ -228,13 +235,13 @@ void ValidateService(const Value& svc, const Value* old, FieldCauses* causes) {
         AddNotSupported(causes, pp + ".protocol", proto, {"SCTP", "TCP", "UDP"});
       // Upstream reports the (protocol, port) key struct printed with %#v.
       if (!keys.insert(std::to_string(port) + "/" + proto).second)
-        causes->push_back({"FieldValueDuplicate", pp,
-                           "Duplicate value: core.ServicePort{Name:\"\", Protocol:" + GoQuote(proto) +
-                               ", AppProtocol:(*string)(nil), Port:" + std::to_string(port) +
-                               ", TargetPort:intstr.IntOrString{Type:0, IntVal:0, StrVal:\"\"}, "
-                               "NodePort:0}"});
-      if (json::GetInt(p, {"nodePort"}) != 0 &&
-          type != "NodePort" && type != "LoadBalancer")
+        causes->push_back(
+            {"FieldValueDuplicate", pp,
+             "Duplicate value: core.ServicePort{Name:\"\", Protocol:" + GoQuote(proto) +
+                 ", AppProtocol:(*string)(nil), Port:" + std::to_string(port) +
+                 ", TargetPort:intstr.IntOrString{Type:0, IntVal:0, StrVal:\"\"}, "
+                 "NodePort:0}"});
+      if (json::GetInt(p, {"nodePort"}) != 0 && type != "NodePort" && type != "LoadBalancer")
         AddForbidden(causes, pp + ".nodePort", "may not be used when `type` is '" + type + "'");
       if (const Value* tp = json::Find(p, {"targetPort"}); tp && tp->IsInt64()) {
         int64_t t = tp->GetInt64();
@@ -272,8 +279,8 @@ void ValidateWorkload(const std::string& kind, const Value& obj, const Value* ol
     } else if (parsed->Empty() && kind != "Job") {
       // Upstream's wording per kind (ReplicaSet shares the Deployment text).
       std::string what = kind == "StatefulSet" ? "statefulset"
-                          : kind == "DaemonSet" ? "daemonset"
-                                                : "deployment";
+                         : kind == "DaemonSet" ? "daemonset"
+                                               : "deployment";
       AddInvalid(causes, "spec.selector", "", "empty selector is invalid for " + what);
     } else if (tmpl) {
       const Value* labels = json::Find(*tmpl, {"metadata", "labels"});

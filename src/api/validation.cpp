@@ -207,14 +207,19 @@ void ValidateObjectMeta(const ResourceInfo& info, const json::Value& obj, const 
   } else {
     std::string err;
     switch (NameRuleFor(info)) {
-      case NameRule::kSubdomain: err = CheckDns1123Subdomain(name); break;
+      case NameRule::kSubdomain:
+        err = CheckDns1123Subdomain(name);
+        break;
       case NameRule::kLabel:
         err = info.plural == "services" ? Dns1035Label(name) : CheckDns1123Label(name);
         break;
       case NameRule::kPathSegment:
-        if (name == "." || name == "..") err = "may not be '" + name + "'";
-        else if (name.find('/') != std::string::npos) err = "may not contain '/'";
-        else if (name.find('%') != std::string::npos) err = "may not contain '%'";
+        if (name == "." || name == "..")
+          err = "may not be '" + name + "'";
+        else if (name.find('/') != std::string::npos)
+          err = "may not contain '/'";
+        else if (name.find('%') != std::string::npos)
+          err = "may not contain '%'";
         break;
     }
     if (!err.empty()) AddInvalid(causes, "metadata.name", name, err);
@@ -241,8 +246,7 @@ void ValidateObjectMeta(const ResourceInfo& info, const json::Value& obj, const 
     std::string was = json::GetString(*old, {"metadata", field});
     std::string now = json::GetString(obj, {"metadata", field});
     if (!now.empty() && was != now)
-      AddInvalid(causes, std::string("metadata.") + field, now,
-                 "field is immutable");
+      AddInvalid(causes, std::string("metadata.") + field, now, "field is immutable");
   };
   immutable("name");
   immutable("namespace");

@@ -13,10 +13,10 @@ namespace cluster::api {
 // Empty when valid, otherwise upstream's explanation ("a lowercase RFC 1123 subdomain must ...").
 std::string CheckDns1123Subdomain(std::string_view s);
 std::string CheckDns1123Label(std::string_view s);
-std::string CheckQualifiedName(std::string_view s);   // label / annotation keys
+std::string CheckQualifiedName(std::string_view s);  // label / annotation keys
 std::string CheckLabelValue(std::string_view s);
 std::string CheckConfigMapKey(std::string_view s);
-std::string CheckIanaSvcName(std::string_view s);   // named ports
+std::string CheckIanaSvcName(std::string_view s);  // named ports
 std::string CheckDns1035Label(std::string_view s);
 
 void AddRequired(FieldCauses* causes, const std::string& field, const std::string& detail = "");
