@@ -1,6 +1,5 @@
 // The command line: version, --config YAML (k3s-style keys, command line wins), cluster kubectl.
 #include <catch2/catch.hpp>
-
 #include <fstream>
 
 #include "harness.h"
@@ -31,10 +30,12 @@ TEST_CASE("--config keys are flag names; the command line wins", "[cli]") {
   s.set_ready_probe(ServerProcess::ApiserverReady);
   REQUIRE(s.Start());
   std::map<std::string, std::string> env = {{"KUBECONFIG", s.kubeconfig()}};
-  CommandResult ip = Run({"kubectl", "get", "svc", "kubernetes", "-o", "jsonpath={.spec.clusterIP}"}, env);
+  CommandResult ip =
+      Run({"kubectl", "get", "svc", "kubernetes", "-o", "jsonpath={.spec.clusterIP}"}, env);
   CHECK(ip.out == "10.99.0.1");
   // `cluster kubectl` runs kubectl with the given KUBECONFIG.
-  CommandResult wrapped = Run({ClusterBinary(), "kubectl", "get", "ns", "default", "-o", "name"}, env);
+  CommandResult wrapped =
+      Run({ClusterBinary(), "kubectl", "get", "ns", "default", "-o", "name"}, env);
   CHECK(wrapped.exit_code == 0);
   CHECK(wrapped.out.find("namespace/default") != std::string::npos);
 }

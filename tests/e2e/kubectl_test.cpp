@@ -1,7 +1,6 @@
 // The real kubectl (v1.32 on the PATH) against `cluster server`: the apiserver issue's
 // end-to-end scenarios. One server is shared by every case (each case uses its own names).
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <thread>
 
@@ -31,7 +30,8 @@ TEST_CASE("kubectl sees the bootstrap objects", "[kubectl]") {
   std::string svc = Ok({"get", "service", "kubernetes", "-o", "wide"});
   CHECK(Contains(svc, "10.43.0.1"));
   CHECK(Contains(svc, "443/TCP"));
-  std::string ep = Ok({"get", "endpoints", "kubernetes", "-o", "jsonpath={.subsets[0].ports[0].port}"});
+  std::string ep =
+      Ok({"get", "endpoints", "kubernetes", "-o", "jsonpath={.subsets[0].ports[0].port}"});
   CHECK(ep == std::to_string(Server().api_port()));
   CHECK(Contains(Ok({"version"}), "v1.32.0+cluster"));
   CHECK(Contains(Ok({"api-resources"}), "deployments"));
@@ -62,7 +62,8 @@ TEST_CASE("create, get in every output, label, annotate", "[kubectl]") {
   Ok({"annotate", "pod", "p1", "note-"});
   CHECK(Ok({"get", "pod", "p1", "-o", "jsonpath={.metadata.annotations.note}"}).empty());
   CHECK(Contains(Ok({"get", "pods", "-A"}), "default"));
-  CHECK(Contains(Ok({"get", "pods", "--field-selector", "metadata.name=p1", "-o", "name"}), "pod/p1"));
+  CHECK(Contains(Ok({"get", "pods", "--field-selector", "metadata.name=p1", "-o", "name"}),
+                 "pod/p1"));
   CHECK(Contains(Ok({"get", "pods", "--sort-by", ".metadata.name", "-o", "name"}), "pod/p1"));
 }
 
@@ -71,7 +72,8 @@ TEST_CASE("patch with all three patch types", "[kubectl]") {
   Ok({"patch", "pod", "p2", "--type", "strategic", "-p",
       R"({"spec":{"containers":[{"name":"c","image":"busybox:1.37"}]}})"});
   CHECK(Ok({"get", "pod", "p2", "-o", "jsonpath={.spec.containers[0].image}"}) == "busybox:1.37");
-  CHECK(Ok({"get", "pod", "p2", "-o", "jsonpath={.spec.containers[0].ports[0].containerPort}"}) == "8080");
+  CHECK(Ok({"get", "pod", "p2", "-o", "jsonpath={.spec.containers[0].ports[0].containerPort}"}) ==
+        "8080");
   Ok({"patch", "pod", "p2", "--type", "merge", "-p", R"({"metadata":{"labels":{"m":"1"}}})"});
   Ok({"patch", "pod", "p2", "--type", "json", "-p",
       R"([{"op":"add","path":"/metadata/labels/j","value":"2"}])"});
@@ -87,8 +89,7 @@ TEST_CASE("error messages as kube-apiserver words them", "[kubectl]") {
   CHECK(Contains(Fails({"get", "pod", "missing"}),
                  "Error from server (NotFound): pods \"missing\" not found"));
   Ok({"create", kNoValidate, "-f", "-"}, PodYaml("p3"));
-  CHECK(Contains(Fails({"create", kNoValidate, "-f", "-"}, PodYaml("p3")),
-                 "(AlreadyExists)"));
+  CHECK(Contains(Fails({"create", kNoValidate, "-f", "-"}, PodYaml("p3")), "(AlreadyExists)"));
   CHECK(Contains(Fails({"create", kNoValidate, "-f", "-"},
                        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: bad\nspec: {}\n"),
                  "The Pod \"bad\" is invalid: spec.containers: Required value"));
@@ -156,12 +157,14 @@ TEST_CASE("delete: graceful pods, cascade options", "[kubectl]") {
   Ok({"create", kNoValidate, "-f", "-"},
      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm1\ndata:\n  a: b\n");
   Ok({"delete", "configmap", "cm1", "--cascade=orphan", "--wait=false"});
-  CHECK(Contains(Ok({"get", "configmap", "cm1", "-o", "jsonpath={.metadata.finalizers}"}), "orphan"));
+  CHECK(
+      Contains(Ok({"get", "configmap", "cm1", "-o", "jsonpath={.metadata.finalizers}"}), "orphan"));
   // Deleting it again changes nothing, so nothing is written (same resourceVersion).
   std::string rv = Ok({"get", "configmap", "cm1", "-o", "jsonpath={.metadata.resourceVersion}"});
   Ok({"delete", "configmap", "cm1", "--cascade=orphan", "--wait=false"});
   CHECK(Ok({"get", "configmap", "cm1", "-o", "jsonpath={.metadata.resourceVersion}"}) == rv);
-  Ok({"patch", "configmap", "cm1", "--type", "json", "-p", R"([{"op":"remove","path":"/metadata/finalizers"}])"});
+  Ok({"patch", "configmap", "cm1", "--type", "json", "-p",
+      R"([{"op":"remove","path":"/metadata/finalizers"}])"});
   CHECK(Contains(Fails({"get", "configmap", "cm1"}), "NotFound"));
   Ok({"create", kNoValidate, "-f", "-"},
      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm2\n");
@@ -192,8 +195,8 @@ TEST_CASE("watch resumes from a resourceVersion and answers 410 when too old", "
   for (const char* name : {"resume1", "resume2"})
     Ok({"create", kNoValidate, "-f", "-"},
        std::string("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ") + name + "\n");
-  HttpResult w = HttpRequest("GET", base + "?watch=true&timeoutSeconds=1&resourceVersion=" + rv,
-                             "", {}, tls, 10s);
+  HttpResult w = HttpRequest("GET", base + "?watch=true&timeoutSeconds=1&resourceVersion=" + rv, "",
+                             {}, tls, 10s);
   CHECK(w.code == 200);
   CHECK(Contains(w.body, "\"type\":\"ADDED\""));
   CHECK(Contains(w.body, "resume1"));
@@ -212,7 +215,8 @@ TEST_CASE("watch resumes from a resourceVersion and answers 410 when too old", "
 }
 
 TEST_CASE("deleting a namespace empties and removes it", "[kubectl]") {
-  Ok({"create", kNoValidate, "-f", "-"}, "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: doomed\n");
+  Ok({"create", kNoValidate, "-f", "-"},
+     "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: doomed\n");
   Ok({"create", kNoValidate, "-f", "-"},
      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: inside\n  namespace: doomed\n");
   Ok({"create", kNoValidate, "-f", "-"}, PodYaml("inside", "doomed"));
@@ -233,10 +237,11 @@ TEST_CASE("bad input gets a Status, never a crash", "[kubectl]") {
   HttpResult wrong_kind = HttpRequest(
       "POST", url, R"({"apiVersion":"v1","kind":"Secret","metadata":{"name":"x"}})", json, tls);
   CHECK(wrong_kind.code == 400);
-  HttpResult deep = HttpRequest("POST", url, std::string(100000, '[') + std::string(100000, ']'),
-                                json, tls);
+  HttpResult deep =
+      HttpRequest("POST", url, std::string(100000, '[') + std::string(100000, ']'), json, tls);
   CHECK(deep.code == 400);
-  HttpResult unknown_path = HttpRequest("GET", Server().api_url() + "/apis/nope/v1/things", "", {}, tls);
+  HttpResult unknown_path =
+      HttpRequest("GET", Server().api_url() + "/apis/nope/v1/things", "", {}, tls);
   CHECK(unknown_path.code == 404);
   HttpResult bad_selector = HttpRequest("GET", url + "?labelSelector=a%20in%20(", "", {}, tls);
   CHECK(bad_selector.code == 400);
@@ -246,7 +251,8 @@ TEST_CASE("bad input gets a Status, never a crash", "[kubectl]") {
   CHECK(HttpRequest("GET", url, "", {}, tls).code == 200);
 }
 
-TEST_CASE("kubectl create <kind> sends protobuf and gets the object kube-apiserver makes", "[kubectl]") {
+TEST_CASE("kubectl create <kind> sends protobuf and gets the object kube-apiserver makes",
+          "[kubectl]") {
   Ok({"create", "namespace", "proto"});
   Ok({"create", "deployment", "web", "--image=nginx:1.25", "-n", "proto"});
   Ok({"create", "configmap", "c", "--from-literal=a=b", "-n", "proto"});
@@ -257,13 +263,14 @@ TEST_CASE("kubectl create <kind> sends protobuf and gets the object kube-apiserv
   CHECK(Ok({"get", "configmap", "c", "-n", "proto", "-o", "jsonpath={.data.a}"}) == "b");
   CHECK(Ok({"get", "secret", "s", "-n", "proto", "-o", "jsonpath={.data.p}"}) == "cQ==");
   CHECK(Ok({"get", "deploy", "web", "-n", "proto", "-o",
-            "jsonpath={.spec.template.spec.containers[0].image} {.spec.strategy.rollingUpdate.maxSurge}"}) ==
-        "nginx:1.25 25%");
-  std::string svc = Ok({"get", "svc", "my-cs", "-n", "proto", "-o",
-                        "jsonpath={.spec.ports[0].port} {.spec.ports[0].targetPort} {.spec.clusterIP}"});
+            "jsonpath={.spec.template.spec.containers[0].image} "
+            "{.spec.strategy.rollingUpdate.maxSurge}"}) == "nginx:1.25 25%");
+  std::string svc =
+      Ok({"get", "svc", "my-cs", "-n", "proto", "-o",
+          "jsonpath={.spec.ports[0].port} {.spec.ports[0].targetPort} {.spec.clusterIP}"});
   CHECK(Contains(svc, "5678 8080 10.43."));
-  CHECK(Ok({"get", "job", "j", "-n", "proto", "-o", "jsonpath={.spec.template.spec.restartPolicy}"}) ==
-        "Never");
+  CHECK(Ok({"get", "job", "j", "-n", "proto", "-o",
+            "jsonpath={.spec.template.spec.restartPolicy}"}) == "Never");
 }
 
 TEST_CASE("kubectl auth can-i is answered by the authorizer; others are Forbidden", "[kubectl]") {
@@ -296,8 +303,9 @@ TEST_CASE("bearer tokens from the token file authenticate; unknown ones get 401"
   // Written before the server starts: token,user,uid,"groups".
   std::string cred = s.data_dir() + "/server/cred";
   REQUIRE(Run({"mkdir", "-p", cred}).exit_code == 0);
-  REQUIRE(Run({"sh", "-c", "printf 't0ken,alice,1,\"system:masters\"\\nb0b,bob,2\\n' > " + cred +
-                               "/known-tokens.csv"})
+  REQUIRE(Run({"sh", "-c",
+               "printf 't0ken,alice,1,\"system:masters\"\\nb0b,bob,2\\n' > " + cred +
+                   "/known-tokens.csv"})
               .exit_code == 0);
   REQUIRE(s.Start());
   std::string ca = s.admin_tls().ca;

@@ -2,10 +2,9 @@
 // storage encoding of objects (keys, field order, resourceVersion splicing).
 #include <catch2/catch.hpp>
 
-#include "test_json.h"
-
 #include "server/apiserver/object_store.h"
 #include "server/apiserver/request_info.h"
+#include "test_json.h"
 
 using namespace cluster;
 using namespace cluster::server;

@@ -2,9 +2,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "test_json.h"
-
 #include "api/protobuf.h"
+#include "test_json.h"
 
 using namespace cluster;
 using namespace cluster::api;

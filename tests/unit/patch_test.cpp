@@ -517,7 +517,8 @@ TEST_CASE("patch schema: upstream tags reached through nested types") {
   // No tag: replaced whole (the schema may answer "default" or "unknown").
   CHECK(s.ForPath("Pod", V{"spec", "tolerations"}).value_or(FieldStrategy{}) == FieldStrategy{});
   // No tag: replaced whole (the schema may answer "default" or "unknown").
-  CHECK(s.ForPath("Pod", V{"spec", "containers", "args"}).value_or(FieldStrategy{}) == FieldStrategy{});
+  CHECK(s.ForPath("Pod", V{"spec", "containers", "args"}).value_or(FieldStrategy{}) ==
+        FieldStrategy{});
   CHECK_FALSE(s.ForPath("Pod", V{}));
   CHECK(s.ForPath("Deployment", V{"spec", "template", "spec", "containers", "env"}) ==
         merge("name"));

@@ -4,9 +4,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "test_json.h"
-
 #include "common/ids.h"
+#include "test_json.h"
 
 using namespace cluster;
 using namespace cluster::api;

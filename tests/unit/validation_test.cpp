@@ -4,9 +4,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "test_json.h"
-
 #include "api/validate_kinds.h"
+#include "test_json.h"
 
 using namespace cluster;
 using namespace cluster::api;
