@@ -9,6 +9,7 @@
 
 #include "client/etcdctl.h"
 #include "client/kubectl_exec.h"
+#include "common/duration.h"
 #include "common/log.h"
 #include "common/yaml_config.h"
 #include "server/config.h"
@@ -20,7 +21,77 @@
 
 namespace {
 
-void AddServerFlags(CLI::App* cmd, cluster::server::ServerConfig* c) {
+// Flags whose values need converting after parsing (durations, k3s' pass-through args).
+struct ServerFlagText {
+  std::string node_monitor_period;
+  std::string node_monitor_grace_period;
+  std::string node_startup_grace_period;
+  std::vector<std::string> controller_manager_args;
+};
+
+// Applies the duration flags and `--kube-controller-manager-arg key=value` (as k3s passes flags
+// to its embedded kube-controller-manager). One line on stderr and false on a bad value.
+bool FinishServerConfig(const ServerFlagText& t, cluster::server::ServerConfig* c) {
+  auto& o = c->controller_options;
+  std::vector<std::pair<std::string, std::string>> kv = {
+      {"node-monitor-period", t.node_monitor_period},
+      {"node-monitor-grace-period", t.node_monitor_grace_period},
+      {"node-startup-grace-period", t.node_startup_grace_period}};
+  for (const auto& arg : t.controller_manager_args) {
+    std::string a = arg.rfind("--", 0) == 0 ? arg.substr(2) : arg;
+    auto eq = a.find('=');
+    if (eq == std::string::npos) {
+      std::fprintf(stderr, "cluster: --kube-controller-manager-arg %s: want key=value\n",
+                   arg.c_str());
+      return false;
+    }
+    kv.emplace_back(a.substr(0, eq), a.substr(eq + 1));
+  }
+  for (const auto& [key, value] : kv) {
+    if (value.empty()) continue;
+    std::chrono::milliseconds* dst = nullptr;
+    if (key == "node-monitor-period") dst = &o.node_monitor_period;
+    if (key == "node-monitor-grace-period") dst = &o.node_monitor_grace_period;
+    if (key == "node-startup-grace-period") dst = &o.node_startup_grace_period;
+    if (dst != nullptr) {
+      auto d = cluster::ParseDuration(value);
+      if (!d.ok()) {
+        std::fprintf(stderr, "cluster: --%s: %s\n", key.c_str(), d.status().message().c_str());
+        return false;
+      }
+      *dst = std::chrono::duration_cast<std::chrono::milliseconds>(*d);
+      continue;
+    }
+    try {
+      if (key == "controllers") {
+        o.selection.flags.clear();
+        size_t start = 0;
+        for (;;) {
+          auto comma = value.find(',', start);
+          o.selection.flags.push_back(value.substr(start, comma - start));
+          if (comma == std::string::npos) break;
+          start = comma + 1;
+        }
+      } else if (key == "terminated-pod-gc-threshold") {
+        o.terminated_pod_gc_threshold = std::stoi(value);
+      } else if (key == "node-cidr-mask-size") {
+        o.node_cidr_mask_size = std::stoi(value);
+      } else if (key == "cluster-cidr") {
+        c->cluster_cidr = value;
+      } else {
+        std::fprintf(stderr, "cluster: --kube-controller-manager-arg: unknown flag %s\n",
+                     key.c_str());
+        return false;
+      }
+    } catch (const std::exception&) {
+      std::fprintf(stderr, "cluster: --%s=%s: not a number\n", key.c_str(), value.c_str());
+      return false;
+    }
+  }
+  return true;
+}
+
+void AddServerFlags(CLI::App* cmd, cluster::server::ServerConfig* c, ServerFlagText* t) {
   // --config is expanded into flags before parsing (ExpandConfigFile); declared here for --help.
   std::string unused;
   cmd->add_option("--config,-c", unused,
@@ -64,6 +135,21 @@ void AddServerFlags(CLI::App* cmd, cluster::server::ServerConfig* c) {
   cmd->add_option("--etcd-compaction-min-revisions", c->compact_keep_revisions,
                   "Revisions of store history always kept")
       ->capture_default_str();
+  cmd->add_option("--controllers", c->controller_options.selection.flags,
+                  "Controllers to run: * (the default set), NAME, -NAME (upstream names or "
+                  "aliases)")
+      ->delimiter(',');
+  cmd->add_option("--node-monitor-period", t->node_monitor_period,
+                  "How often node health is checked (default 5s)");
+  cmd->add_option("--node-monitor-grace-period", t->node_monitor_grace_period,
+                  "Silence after which a node is marked unhealthy (default 40s)");
+  cmd->add_option("--node-startup-grace-period", t->node_startup_grace_period,
+                  "Grace for a new node to report Ready (default 1m0s)");
+  cmd->add_option("--kube-controller-manager-arg", t->controller_manager_args,
+                  "key=value flags for the controllers, as k3s passes them");
+  cmd->add_option("--disable", c->disable_components,
+                  "Packaged components not to run (local-storage, servicelb, ...)")
+      ->delimiter(',');
 }
 
 // k3s-style config file: `cluster server --config FILE` (or /etc/cluster/config.yaml when it
@@ -134,7 +220,8 @@ int main(int argc, char** argv) {
 
   cluster::server::ServerConfig server_config;
   CLI::App* server = app.add_subcommand("server", "Run a control plane (and a node)");
-  AddServerFlags(server, &server_config);
+  ServerFlagText server_flag_text;
+  AddServerFlags(server, &server_config, &server_flag_text);
   server->add_option("-v,--v", verbosity, "Log verbosity");
 
   CLI::App* version = app.add_subcommand("version", "Print the version");
@@ -164,7 +251,10 @@ int main(int argc, char** argv) {
     std::printf("cluster version v%s (Kubernetes v1.32.0)\n", CLUSTER_VERSION);
     return 0;
   }
-  if (*server) return cluster::server::RunServer(server_config);
+  if (*server) {
+    if (!FinishServerConfig(server_flag_text, &server_config)) return 1;
+    return cluster::server::RunServer(server_config);
+  }
   if (*kubectl) return cluster::client::ExecKubectl(kubectl->remaining(), kubeconfig);
   return etcdctl_rc;
 }

@@ -43,16 +43,17 @@ std::vector<std::string> OwnerIndex(const json::Value& obj) {
 }
 
 // List responses may leave kind/apiVersion out of their items; the cache always has them.
+// Cached documents are compact copies (json::SharedCopy), not 64 KiB pools each.
 ObjectPtr ItemFromList(const json::Value& item, const std::string& kind,
                        const std::string& api_version) {
-  auto doc = std::make_shared<json::Document>();
-  doc->CopyFrom(item, doc->GetAllocator());
-  if (!doc->HasMember("kind") && !kind.empty())
-    json::SetString(*doc, "kind", kind, doc->GetAllocator());
-  if (!doc->HasMember("apiVersion") && !api_version.empty()) {
-    json::SetString(*doc, "apiVersion", api_version, doc->GetAllocator());
-  }
-  return doc;
+  bool add_kind = !item.HasMember("kind") && !kind.empty();
+  bool add_version = !item.HasMember("apiVersion") && !api_version.empty();
+  if (!add_kind && !add_version) return json::SharedCopy(item);
+  json::Document doc;
+  doc.CopyFrom(item, doc.GetAllocator());
+  if (add_kind) json::SetString(doc, "kind", kind, doc.GetAllocator());
+  if (add_version) json::SetString(doc, "apiVersion", api_version, doc.GetAllocator());
+  return json::SharedCopy(doc);
 }
 
 int64_t WatchTimeoutSeconds(std::chrono::seconds base) {
@@ -79,12 +80,21 @@ std::string Informer::KeyOf(const json::Value& obj) {
   return ns + "/" + name;
 }
 
-void Informer::AddHandler(EventHandler handler) {
+uint64_t Informer::AddHandler(EventHandler handler) {
   std::lock_guard<std::mutex> dispatch(dispatch_mu_);
   if (handler.on_add) {
     for (const ObjectPtr& obj : List()) handler.on_add(obj);
   }
-  handlers_.push_back(std::move(handler));
+  uint64_t id = next_handler_id_++;
+  handlers_.emplace_back(id, std::move(handler));
+  return id;
+}
+
+void Informer::RemoveHandler(uint64_t id) {
+  std::lock_guard<std::mutex> dispatch(dispatch_mu_);
+  handlers_.erase(std::remove_if(handlers_.begin(), handlers_.end(),
+                                 [id](const auto& h) { return h.first == id; }),
+                  handlers_.end());
 }
 
 Status Informer::AddIndexer(const std::string& name, IndexFunc fn) {
@@ -318,7 +328,7 @@ Status Informer::ApplyEvent(WatchEvent* event) {
     LOG_WARN(kLog) << ResourcePath(opts_.resource, opts_.ns, "") << ": event without a name";
     return Status::Ok();
   }
-  auto obj = std::make_shared<const json::Document>(std::move(event->object));
+  ObjectPtr obj = json::SharedCopy(event->object);
   std::lock_guard<std::mutex> dispatch(dispatch_mu_);
   Change change = event->type == T::kDeleted ? Remove(key, obj) : Upsert(key, obj);
   if (change.old_obj || change.new_obj) Dispatch({change});
@@ -393,7 +403,7 @@ Informer::Change Informer::Remove(const std::string& key, ObjectPtr last_seen) {
 
 void Informer::Dispatch(const std::vector<Change>& changes) {
   for (const auto& c : changes) {
-    for (const auto& h : handlers_) {
+    for (const auto& [id, h] : handlers_) {
       try {
         if (!c.old_obj && h.on_add) h.on_add(c.new_obj);
         if (c.old_obj && c.new_obj && h.on_update) h.on_update(c.old_obj, c.new_obj);

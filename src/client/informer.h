@@ -71,8 +71,11 @@ class Informer {
   Informer& operator=(const Informer&) = delete;
 
   // May be called at any time; when objects are cached already, the new handler first gets an
-  // add for each of them (and nothing else interleaves).
-  void AddHandler(EventHandler handler);
+  // add for each of them (and nothing else interleaves). Returns an id for RemoveHandler.
+  uint64_t AddHandler(EventHandler handler);
+  // After it returns, the handler is not running and will not be called again (so its owner may
+  // be destroyed). Must not be called from a handler.
+  void RemoveHandler(uint64_t id);
   // Registers an index; existing objects are indexed at once. kAlreadyExists for a taken name.
   Status AddIndexer(const std::string& name, IndexFunc fn);
 
@@ -125,7 +128,8 @@ class Informer {
   // Held while the cache changes and its handlers run, so handlers see events in cache order
   // and AddHandler's replay cannot interleave with live events. Taken before cache_mu_.
   std::mutex dispatch_mu_;
-  std::vector<EventHandler> handlers_;  // GUARDED_BY(dispatch_mu_)
+  std::vector<std::pair<uint64_t, EventHandler>> handlers_;  // GUARDED_BY(dispatch_mu_)
+  uint64_t next_handler_id_ = 1;                             // GUARDED_BY(dispatch_mu_)
 
   mutable std::shared_mutex cache_mu_;
   std::unordered_map<std::string, ObjectPtr> items_;  // GUARDED_BY(cache_mu_)

@@ -155,4 +155,46 @@ Document Copy(const Value& v) {
   return d;
 }
 
+namespace {
+
+constexpr size_t Align8(size_t n) { return (n + 7) & ~size_t{7}; }
+
+// The pool and the document that allocates from it, kept together; shared_ptr's aliasing
+// constructor hands out the document.
+struct PooledDocument {
+  explicit PooledDocument(size_t bytes) : pool(bytes), doc(&pool) {}
+  rapidjson::MemoryPoolAllocator<> pool;
+  Document doc;
+};
+
+}  // namespace
+
+size_t PoolBytes(const Value& v) {
+  // RapidJSON keeps short strings inside the value; longer ones and every array and member
+  // table are pool allocations, each rounded up to 8 bytes.
+  switch (v.GetType()) {
+    case rapidjson::kStringType:
+      return v.GetStringLength() < 14 ? 0 : Align8(v.GetStringLength() + 1);
+    case rapidjson::kArrayType: {
+      size_t n = Align8(v.Size() * sizeof(Value));
+      for (const auto& e : v.GetArray()) n += PoolBytes(e);
+      return n;
+    }
+    case rapidjson::kObjectType: {
+      size_t n = Align8(v.MemberCount() * sizeof(Value::Member));
+      for (const auto& m : v.GetObject()) n += PoolBytes(m.name) + PoolBytes(m.value);
+      return n;
+    }
+    default:
+      return 0;
+  }
+}
+
+std::shared_ptr<const Document> SharedCopy(const Value& v) {
+  // A little slack: an estimate that is short by a few bytes costs a second chunk.
+  auto holder = std::make_shared<PooledDocument>(PoolBytes(v) + 64);
+  holder->doc.CopyFrom(v, holder->pool);
+  return std::shared_ptr<const Document>(holder, &holder->doc);
+}
+
 }  // namespace cluster::json

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -41,5 +42,12 @@ void SetInt(Value& obj, std::string_view key, int64_t n, Allocator& a);
 void Remove(Value& obj, std::string_view key);
 Value String(std::string_view s, Allocator& a);
 Document Copy(const Value& v);
+
+// A shared, immutable copy of `v` in a memory pool sized to fit it. A default Document reserves
+// a 64 KiB pool chunk however small it is, so documents that are kept (informer caches, the
+// scheduler's and kubelet's views) are stored this way: a 2 KiB pod then costs ~2 KiB.
+std::shared_ptr<const Document> SharedCopy(const Value& v);
+// Bytes `v` takes in a memory pool when copied into one (its strings, members and elements).
+size_t PoolBytes(const Value& v);
 
 }  // namespace cluster::json

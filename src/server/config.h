@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "server/controllers/manager.h"
+
 namespace cluster::server {
 
 struct ServerConfig {
@@ -32,6 +34,10 @@ struct ServerConfig {
   // Store history kept by automatic compaction.
   int64_t compact_window_seconds = 300;
   int64_t compact_keep_revisions = 1000;
+
+  std::vector<std::string> disable_components;  // --disable: local-storage, servicelb, ...
+  // Controllers: --controllers and the kube-controller-manager flags we take.
+  ControllerManagerOptions controller_options;
 
   std::string ServerDir() const { return data_dir + "/server"; }
   std::string TlsDir() const { return data_dir + "/server/tls"; }

@@ -4,20 +4,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <string>
 
 #include "client/etcdctl.h"
 #include "client/informer.h"
+#include "common/ids.h"
 #include "common/log.h"
 #include "common/memory_trim.h"
 #include "server/apiserver/apiserver.h"
 #include "server/apiserver/https_front.h"
 #include "server/bootstrap/kubeconfig.h"
 #include "server/bootstrap/pki.h"
-#include "server/controllers/namespace_controller.h"
-#include "server/controllers/namespace_defaults.h"
+#include "server/controllers/manager.h"
 #include "server/etcd_api/etcd_api.h"
 #include "server/inprocess_transport.h"
 #include "store/store.h"
@@ -57,6 +58,23 @@ Status WriteAdminKubeconfig(const ServerConfig& config, const bootstrap::PkiPath
   ASSIGN_OR_RETURN(std::string key, bootstrap::ReadFile(pki.admin.key));
   return bootstrap::WriteKubeconfig(config.write_kubeconfig, mode,
                                     "https://127.0.0.1:" + std::to_string(port), ca, cert, key);
+}
+
+// This server's name in leader elections: the host name and an id kept in the data dir, so a
+// restarted server takes its own Lease back at once, while another server waits for it.
+std::string ServerIdentity(const ServerConfig& config) {
+  char host[256] = {0};
+  gethostname(host, sizeof(host) - 1);
+  const std::string path = config.ServerDir() + "/id";
+  auto id = bootstrap::ReadFile(path);
+  std::string value = id.ok() ? *id : "";
+  while (!value.empty() && (value.back() == '\n' || value.back() == ' ')) value.pop_back();
+  if (value.empty()) {
+    value = NewUuid();
+    Status st = bootstrap::WriteFileAtomic(path, value + "\n", 0600);
+    if (!st.ok()) LOG_WARN(kComponent) << "cannot keep the server id: " << st.ToString();
+  }
+  return std::string(host) + "_" + value;
 }
 
 }  // namespace
@@ -151,30 +169,36 @@ int RunServer(const ServerConfig& config) {
   if (!kc.ok()) return StepFailed("kubeconfig", kc);
   LOG_INFO(kComponent) << "wrote kubeconfig " << config.write_kubeconfig;
 
-  // Step 6: controllers (in-process clients through the same REST path).
+  // Step 6: controllers (in-process clients through the same REST path), while this server
+  // holds the controller-manager Lease.
   std::unique_ptr<client::SharedInformerFactory> informers;
-  std::unique_ptr<NamespaceController> ns_controller;
-  std::vector<std::unique_ptr<NamespaceDefaultController>> defaults;
+  std::unique_ptr<ControllerManager> controllers;
+  client::Client cm(
+      NewInProcessTransport(&api, "system:kube-controller-manager", {"system:masters"}));
+  informers = std::make_unique<client::SharedInformerFactory>(cm);
+  const std::string identity = ServerIdentity(config);
+  const bool exclusive_store = endpoint.rfind("sqlite://", 0) == 0;
   if (!config.disable_controller_manager) {
-    client::Client cm(
-        NewInProcessTransport(&api, "system:kube-controller-manager", {"system:masters"}));
-    informers = std::make_unique<client::SharedInformerFactory>(cm);
-    ns_controller = std::make_unique<NamespaceController>(cm, informers.get());
-    defaults.push_back(std::make_unique<NamespaceDefaultController>(cm, informers.get(),
-                                                                    DefaultServiceAccountSpec()));
-    defaults.push_back(std::make_unique<NamespaceDefaultController>(
-        cm, informers.get(), RootCaConfigMapSpec(api_opts.ca_pem)));
-    informers->Start();
-    ns_controller->Start();
-    for (auto& c : defaults) c->Start();
-    LOG_INFO(kComponent) << "controllers started";
+    ControllerManagerOptions cm_opts = config.controller_options;
+    cm_opts.ca_pem = api_opts.ca_pem;
+    cm_opts.cluster_cidr = config.cluster_cidr;
+    cm_opts.data_dir = config.data_dir;
+    cm_opts.identity = identity;
+    cm_opts.leader_elect_renew = !exclusive_store;
+    cm_opts.disable_local_storage =
+        std::count(config.disable_components.begin(), config.disable_components.end(),
+                   "local-storage") > 0;
+    Status valid = ValidateSelection(cm_opts.selection);
+    if (!valid.ok()) return StepFailed("controllers", valid);
+    controllers = std::make_unique<ControllerManager>(cm, informers.get(), cm_opts);
+    controllers->Start();
+    LOG_INFO(kComponent) << "controller manager started";
   }
 
   LOG_INFO(kComponent) << "cluster server ready";
   WaitForTermination();
 
-  for (auto& c : defaults) c->Stop();
-  if (ns_controller) ns_controller->Stop();
+  if (controllers) controllers->Stop();
   if (informers) informers->Stop();
   (*front)->Stop();
   if (etcd_api) etcd_api->Stop();

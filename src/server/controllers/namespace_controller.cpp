@@ -24,43 +24,15 @@ bool HasKubernetesFinalizer(const json::Value& ns) {
 
 }  // namespace
 
-NamespaceController::NamespaceController(client::Client client,
-                                         client::SharedInformerFactory* factory)
-    : client_(std::move(client)) {
-  namespaces_ = factory->For(client::ResourceRef{"", "v1", "namespaces", ""});
+NamespaceController::NamespaceController(client::ControllerContext ctx)
+    : Controller("namespace-controller", std::move(ctx)) {
   client::EventHandler h;
   auto enqueue = [this](const client::ObjectPtr& obj) {
-    if (Terminating(*obj)) queue_.Add(json::GetString(*obj, {"metadata", "name"}));
+    if (Terminating(*obj)) Enqueue(*obj);
   };
   h.on_add = enqueue;
   h.on_update = [enqueue](const client::ObjectPtr&, const client::ObjectPtr& now) { enqueue(now); };
-  namespaces_->AddHandler(std::move(h));
-}
-
-NamespaceController::~NamespaceController() { Stop(); }
-
-void NamespaceController::Start() {
-  worker_ = std::thread([this] { Work(); });
-}
-
-void NamespaceController::Stop() {
-  queue_.ShutDown();
-  if (worker_.joinable()) worker_.join();
-}
-
-void NamespaceController::Work() {
-  std::string key;
-  while (!queue_.ShuttingDown()) {
-    if (!queue_.Get(&key, std::chrono::milliseconds(500))) continue;
-    Status st = Sync(key);
-    if (st.ok()) {
-      queue_.Forget(key);
-    } else {
-      if (st.code() != Code::kUnavailable) LOG_WARN(kComponent) << key << ": " << st.ToString();
-      queue_.AddAfter(key, std::chrono::milliseconds(500));
-    }
-    queue_.Done(key);
-  }
+  namespaces_ = Watch(client::ResourceRef{"", "v1", "namespaces", ""}, std::move(h));
 }
 
 Status NamespaceController::Sync(const std::string& name) {
@@ -78,18 +50,18 @@ Status NamespaceController::Sync(const std::string& name) {
     del.path = client::ResourcePath(ref, name, "");
     del.body = R"({"kind":"DeleteOptions","apiVersion":"v1","propagationPolicy":"Background"})";
     del.content_type = "application/json";
-    auto resp = client_.transport()->Do(del);
+    auto resp = client().transport()->Do(del);
     if (!resp.ok()) return resp.status();
     if (resp->code >= 300 && resp->code != 404 && resp->code != 405)
       return client::StatusFromResponse(*resp);
     client::ListOptions one;
     one.limit = 1;
-    auto left = client_.List(ref, name, one);
+    auto left = client().List(ref, name, one);
     if (!left.ok()) return left.status();
     const json::Value* items = json::Find(*left, {"items"});
     if (items && items->IsArray() && !items->Empty()) remaining = true;
   }
-  if (remaining) return Unavailable("namespace " + name + " still has content");
+  if (remaining) return RequeueAfter(name, std::chrono::milliseconds(500));
   // Empty: drop our finalizer; the apiserver removes the namespace.
   json::Document body;
   body.CopyFrom(*ns, body.GetAllocator());
@@ -103,7 +75,7 @@ Status NamespaceController::Sync(const std::string& name) {
   put.path = "/api/v1/namespaces/" + name + "/finalize";
   put.body = json::Serialize(body);
   put.content_type = "application/json";
-  auto resp = client_.transport()->Do(put);
+  auto resp = client().transport()->Do(put);
   if (!resp.ok()) return resp.status();
   if (resp->code >= 300 && resp->code != 404) return client::StatusFromResponse(*resp);
   LOG_INFO(kComponent) << "namespace " << name << " emptied and finalized";

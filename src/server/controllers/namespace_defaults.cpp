@@ -1,65 +1,27 @@
 #include "server/controllers/namespace_defaults.h"
 
-#include "common/log.h"
-
 namespace cluster::server {
 
-NamespaceDefaultController::NamespaceDefaultController(client::Client client,
-                                                       client::SharedInformerFactory* factory,
-                                                       Spec spec)
-    : client_(std::move(client)), spec_(std::move(spec)) {
-  namespaces_ = factory->For(client::ResourceRef{"", "v1", "namespaces", ""});
-  // Only the one object per namespace is watched (as upstream, by field selector).
-  objects_ = factory->For(spec_.ref, "", "", "metadata.name=" + spec_.name);
+NamespaceDefaultController::NamespaceDefaultController(client::ControllerContext ctx, Spec spec)
+    : Controller(spec.component, std::move(ctx)), spec_(std::move(spec)) {
   client::EventHandler on_ns;
   on_ns.on_add = [this](const client::ObjectPtr& ns) {
-    queue_.Add(json::GetString(*ns, {"metadata", "name"}));
+    queue().Add(json::GetString(*ns, {"metadata", "name"}));
   };
   on_ns.on_update = [this](const client::ObjectPtr&, const client::ObjectPtr& ns) {
-    queue_.Add(json::GetString(*ns, {"metadata", "name"}));
+    queue().Add(json::GetString(*ns, {"metadata", "name"}));
   };
-  namespaces_->AddHandler(std::move(on_ns));
+  namespaces_ = Watch(client::ResourceRef{"", "v1", "namespaces", ""}, std::move(on_ns));
   client::EventHandler on_obj;
   auto requeue = [this](const client::ObjectPtr& obj) {
-    queue_.Add(json::GetString(*obj, {"metadata", "namespace"}));
+    queue().Add(json::GetString(*obj, {"metadata", "namespace"}));
   };
   on_obj.on_update = [requeue](const client::ObjectPtr&, const client::ObjectPtr& now) {
     requeue(now);
   };
   on_obj.on_delete = requeue;
-  objects_->AddHandler(std::move(on_obj));
-}
-
-NamespaceDefaultController::~NamespaceDefaultController() { Stop(); }
-
-void NamespaceDefaultController::Start() {
-  worker_ = std::thread([this] { Work(); });
-}
-
-void NamespaceDefaultController::Stop() {
-  queue_.ShutDown();
-  if (worker_.joinable()) worker_.join();
-}
-
-void NamespaceDefaultController::Work() {
-  std::string ns;
-  while (!queue_.ShuttingDown()) {
-    if (!queue_.Get(&ns, std::chrono::milliseconds(500))) continue;
-    // Decide from caches that are complete.
-    if (!namespaces_->HasSynced() || !objects_->HasSynced()) {
-      queue_.AddAfter(ns, std::chrono::milliseconds(100));
-      queue_.Done(ns);
-      continue;
-    }
-    Status st = Sync(ns);
-    if (st.ok()) {
-      queue_.Forget(ns);
-    } else {
-      LOG_WARN(spec_.component.c_str()) << ns << ": " << st.ToString();
-      queue_.AddRateLimited(ns);
-    }
-    queue_.Done(ns);
-  }
+  // Only the one object per namespace is watched (as upstream, by field selector).
+  objects_ = Watch(spec_.ref, std::move(on_obj), "metadata.name=" + spec_.name);
 }
 
 Status NamespaceDefaultController::Sync(const std::string& ns) {
@@ -70,7 +32,7 @@ Status NamespaceDefaultController::Sync(const std::string& ns) {
   json::Document want = spec_.desired(ns);
   client::ObjectPtr have = objects_->Get(ns + "/" + spec_.name);
   if (!have) {
-    auto created = client_.Create(spec_.ref, ns, want);
+    auto created = client().Create(spec_.ref, ns, want);
     // Someone made it first, or the namespace just began terminating: nothing to do.
     if (!created.ok() &&
         (created.status().code() == Code::kAlreadyExists ||
@@ -86,7 +48,7 @@ Status NamespaceDefaultController::Sync(const std::string& ns) {
     if (k == "metadata" || k == "kind" || k == "apiVersion") continue;
     json::Set(fixed, k, json::Value(m.value, fixed.GetAllocator()), fixed.GetAllocator());
   }
-  auto updated = client_.Update(spec_.ref, ns, fixed);
+  auto updated = client().Update(spec_.ref, ns, fixed);
   if (!updated.ok() &&
       (updated.status().code() == Code::kConflict || updated.status().code() == Code::kNotFound))
     return Status::Ok();  // a newer version or a delete will come through the informer
@@ -108,7 +70,7 @@ NamespaceDefaultController::Spec DefaultServiceAccountSpec() {
 
 NamespaceDefaultController::Spec RootCaConfigMapSpec(std::string ca_pem) {
   NamespaceDefaultController::Spec s;
-  s.component = "root-ca-cert-publisher";
+  s.component = "root-ca-certificate-publisher-controller";
   s.ref = client::ResourceRef{"", "v1", "configmaps", ""};
   s.name = "kube-root-ca.crt";
   s.desired = [ca_pem](const std::string&) {

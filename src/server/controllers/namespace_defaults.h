@@ -4,24 +4,21 @@
 //   re-created when deleted and put back when edited.
 // One generic controller does both: informers on Namespaces and on the object's resource, a
 // work queue of namespace names, and a sync that creates (or restores) the object in every
-// namespace that is not terminating. Start/Stop from one thread; one worker each.
+// namespace that is not terminating. Runs on the controller runner.
 #pragma once
 
 #include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 
-#include "client/client.h"
-#include "client/informer.h"
-#include "client/work_queue.h"
+#include "client/controller.h"
 
 namespace cluster::server {
 
-class NamespaceDefaultController {
+class NamespaceDefaultController : public client::Controller {
  public:
   struct Spec {
-    std::string component;    // for logs: "serviceaccount-controller"
+    std::string component;    // the controller's name: "serviceaccount-controller"
     client::ResourceRef ref;  // what it keeps: {"", "v1", "serviceaccounts", ""}
     std::string name;         // its name in every namespace: "default"
     // The object as it must be created in `ns` (JSON).
@@ -30,22 +27,14 @@ class NamespaceDefaultController {
     std::function<bool(const json::Value& current, const json::Value& desired)> drifted;
   };
 
-  NamespaceDefaultController(client::Client client, client::SharedInformerFactory* factory,
-                             Spec spec);
-  ~NamespaceDefaultController();
-  void Start();
-  void Stop();
+  NamespaceDefaultController(client::ControllerContext ctx, Spec spec);
+  // Keys are namespace names.
+  Status Sync(const std::string& ns) override;
 
  private:
-  void Work();
-  Status Sync(const std::string& ns);
-
-  client::Client client_;
   Spec spec_;
   std::shared_ptr<client::Informer> namespaces_;
   std::shared_ptr<client::Informer> objects_;
-  client::WorkQueue queue_;
-  std::thread worker_;
 };
 
 // The two instances kube-controller-manager runs.
