@@ -17,22 +17,99 @@ namespace {
 
 using namespace std::chrono_literals;
 
-TEST_CASE("Accept negotiation picks the first type the server produces", "[media]") {
-  CHECK_FALSE(NegotiateAccept("").protobuf);
-  CHECK(NegotiateAccept("").json);
-  AcceptedMedia kubectl = NegotiateAccept("application/vnd.kubernetes.protobuf,application/json");
-  CHECK(kubectl.protobuf);
-  CHECK(kubectl.json);
-  AcceptedMedia only = NegotiateAccept("application/vnd.kubernetes.protobuf");
-  CHECK(only.protobuf);
-  CHECK_FALSE(only.json);
-  CHECK_FALSE(NegotiateAccept("application/json, application/vnd.kubernetes.protobuf").protobuf);
-  CHECK_FALSE(NegotiateAccept("application/json;as=Table;v=v1;g=meta.k8s.io").protobuf);
-  CHECK_FALSE(
-      NegotiateAccept("application/vnd.kubernetes.protobuf;as=Table;v=v1;g=meta.k8s.io").protobuf);
-  CHECK(NegotiateAccept(" application/vnd.kubernetes.protobuf;stream=watch ").protobuf);
-  CHECK(NegotiateAccept("*/*").json);
-  CHECK_FALSE(NegotiateAccept("text/html").json);
+MediaOffer ReadOffer(bool list) {
+  MediaOffer o;
+  o.table = true;
+  o.partial_metadata = true;
+  o.partial_metadata_list = list;
+  return o;
+}
+
+MediaChoice Pick(std::string_view accept, const MediaOffer& offer = ReadOffer(false)) {
+  auto m = NegotiateMedia(accept, offer);
+  INFO(accept);
+  REQUIRE(m.ok());
+  return *m;
+}
+
+TEST_CASE("Accept negotiation picks the first clause the endpoint can produce", "[media]") {
+  CHECK(Pick("").format == MediaFormat::kJson);
+  CHECK(Pick("").ContentType() == "application/json");
+  MediaChoice kubectl = Pick("application/vnd.kubernetes.protobuf,application/json");
+  CHECK(kubectl.format == MediaFormat::kProtobuf);
+  CHECK(kubectl.json_fallback);
+  MediaChoice only = Pick("application/vnd.kubernetes.protobuf");
+  CHECK(only.format == MediaFormat::kProtobuf);
+  CHECK_FALSE(only.json_fallback);
+  CHECK(Pick("application/json, application/vnd.kubernetes.protobuf").format == MediaFormat::kJson);
+  CHECK(Pick(" application/vnd.kubernetes.protobuf;stream=watch ").format ==
+        MediaFormat::kProtobuf);
+  CHECK(Pick("*/*").format == MediaFormat::kJson);
+  CHECK(Pick("application/*").format == MediaFormat::kJson);
+  CHECK(Pick("application/yaml").ContentType() == "application/yaml");
+  CHECK(NegotiateMedia("text/html", ReadOffer(false)).status().code() == Code::kNotAcceptable);
+  CHECK(NegotiateMedia("application/json;stream=chunks", ReadOffer(false)).status().code() ==
+        Code::kNotAcceptable);
+}
+
+TEST_CASE("q values order the clauses; equal ones keep the client's order", "[media]") {
+  CHECK(Pick("application/json;q=0.5,application/vnd.kubernetes.protobuf").format ==
+        MediaFormat::kProtobuf);
+  CHECK(Pick("application/vnd.kubernetes.protobuf;q=0.9,application/json;q=0.9").format ==
+        MediaFormat::kProtobuf);
+  CHECK(Pick("*/*;q=1,application/vnd.kubernetes.protobuf").format == MediaFormat::kProtobuf);
+  CHECK(NegotiateMedia("application/json;q=0", ReadOffer(false)).status().code() ==
+        Code::kNotAcceptable);
+}
+
+TEST_CASE("as/g/v conversions: Tables and PartialObjectMetadata in v1 and v1beta1", "[media]") {
+  MediaChoice t = Pick("application/json;as=Table;v=v1;g=meta.k8s.io,application/json");
+  CHECK(t.target == MediaTarget::kTable);
+  CHECK(t.ContentType() == "application/json;as=Table;v=v1;g=meta.k8s.io");
+  MediaChoice b = Pick("application/json;as=Table;v=v1beta1;g=meta.k8s.io");
+  CHECK(b.ContentType() == "application/json;as=Table;v=v1beta1;g=meta.k8s.io");
+  // No protobuf Tables: the JSON clause after it wins.
+  CHECK(Pick("application/vnd.kubernetes.protobuf;as=Table;v=v1;g=meta.k8s.io,"
+             "application/json;as=Table;v=v1;g=meta.k8s.io")
+            .target == MediaTarget::kTable);
+  // A conversion with a missing or unknown part is not acceptable.
+  CHECK(Pick("application/json;as=Table;g=meta.k8s.io,application/json").target ==
+        MediaTarget::kPlain);
+  CHECK(Pick("application/json;as=Table;v=v2;g=meta.k8s.io,application/json").target ==
+        MediaTarget::kPlain);
+  // Lists convert to PartialObjectMetadataList, single objects to PartialObjectMetadata.
+  MediaChoice pl =
+      Pick("application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io", ReadOffer(true));
+  CHECK(pl.target == MediaTarget::kPartialMetadata);
+  CHECK(pl.ContentType(true) == "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io");
+  CHECK(NegotiateMedia("application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io",
+                       ReadOffer(true))
+            .status()
+            .code() == Code::kNotAcceptable);
+  MediaOffer write;  // writes: plain objects only
+  CHECK(NegotiateMedia("application/json;as=Table;v=v1;g=meta.k8s.io", write).status().code() ==
+        Code::kNotAcceptable);
+}
+
+TEST_CASE("aggregated discovery in v2 and v2beta1, plain discovery otherwise", "[media]") {
+  MediaOffer root;
+  root.protobuf = false;
+  root.aggregated_discovery = true;
+  const std::string v2 = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+  const std::string v2beta1 =
+      "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList";
+  CHECK(Pick(v2beta1 + ",application/json", root).ContentType() == v2beta1);  // kubectl 1.27-1.29
+  CHECK(Pick(v2 + "," + v2beta1 + ",application/json", root).ContentType() == v2);
+  CHECK(Pick(v2beta1 + "," + v2, root).ContentType() == v2beta1);
+  CHECK(Pick("application/json", root).target == MediaTarget::kPlain);
+  CHECK(Pick("*/*", root).target == MediaTarget::kPlain);
+  CHECK(Pick("application/json;g=apidiscovery.k8s.io;v=v3;as=APIGroupDiscoveryList,"
+             "application/json",
+             root)
+            .target == MediaTarget::kPlain);
+  CHECK(NegotiateMedia("application/json;g=apidiscovery.k8s.io;v=v3;as=APIGroupDiscoveryList", root)
+            .status()
+            .code() == Code::kNotAcceptable);
 }
 
 struct Fixture {
@@ -130,14 +207,16 @@ TEST_CASE("objects, lists and errors are answered in protobuf when preferred", "
   ApiResponse table =
       f.Do("GET", cms, "application/json;as=Table;v=v1;g=meta.k8s.io," + std::string(kPb));
   CHECK(table.code == 200);
-  CHECK(table.content_type == "application/json");
+  CHECK(table.content_type == "application/json;as=Table;v=v1;g=meta.k8s.io");
   // Nothing the server can produce: 406 before anything is done (the create is not stored).
   ApiResponse html =
       f.Do("POST", cms, "text/html", R"({"metadata":{"name":"never"},"data":{"a":"b"}})");
   CHECK(html.code == 406);
   CHECK(f.Do("GET", cms + "/never", "").code == 404);
-  ApiResponse json_only = f.Do("GET", "/api/v1", "application/vnd.kubernetes.protobuf");
-  CHECK(json_only.code == 200);  // discovery is not a resource request: JSON
+  // Discovery documents have no protobuf form here: 406 rather than JSON under a protobuf type.
+  ApiResponse pb_only = f.Do("GET", "/api/v1", "application/vnd.kubernetes.protobuf");
+  CHECK(pb_only.code == 406);
+  CHECK(f.Do("GET", "/api/v1", "application/vnd.kubernetes.protobuf,application/json").code == 200);
 }
 
 // Splits a protobuf watch stream into (type, decoded object) events.

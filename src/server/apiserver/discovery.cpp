@@ -4,6 +4,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "server/apiserver/media.h"
 #include "server/apiserver/rest.h"
 
 namespace cluster::server {
@@ -189,14 +190,14 @@ void AggregatedGroup(Writer& w, const api::ResourceTable& t, const std::string& 
   w.EndObject();
 }
 
-std::string Aggregated(const api::ResourceTable& t, bool core) {
+std::string Aggregated(const api::ResourceTable& t, bool core, const std::string& version) {
   rapidjson::StringBuffer buf;
   Writer w(buf);
   w.StartObject();
   w.Key("kind");
   w.String("APIGroupDiscoveryList");
   w.Key("apiVersion");
-  w.String("apidiscovery.k8s.io/v2");
+  w.String("apidiscovery.k8s.io/" + version);
   w.Key("metadata");
   w.StartObject();
   w.EndObject();
@@ -213,13 +214,33 @@ std::string Aggregated(const api::ResourceTable& t, bool core) {
 
 }  // namespace
 
+namespace {
+ApiResponse ServeDiscoveryDocument(const api::ResourceTable& t, const std::vector<std::string>& p,
+                                   const MediaChoice& media);
+}  // namespace
+
 ApiResponse ServeDiscovery(const api::ResourceTable& t, const ApiRequest& req,
                            const RequestInfo& ri) {
   const auto& p = ri.parts;
-  const bool aggregated = req.accept.find("as=APIGroupDiscoveryList") != std::string::npos;
-  if (p.size() == 1 && aggregated) {
-    ApiResponse r = JsonResponse(200, Aggregated(t, p[0] == "api"));
-    r.content_type = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+  // Aggregated discovery (v2, and v2beta1 for client-go before 1.30) only at /api and /apis;
+  // anything else, or a client that asks for plain JSON, gets the plain documents.
+  MediaOffer offer;
+  offer.protobuf = false;
+  offer.aggregated_discovery = p.size() == 1;
+  auto media = NegotiateMedia(req.accept, offer);
+  if (!media.ok()) return ErrorResponse(media.status());
+  ApiResponse resp = ServeDiscoveryDocument(t, p, *media);
+  EncodeResponseBody(*media, &resp);
+  return resp;
+}
+
+namespace {
+
+ApiResponse ServeDiscoveryDocument(const api::ResourceTable& t, const std::vector<std::string>& p,
+                                   const MediaChoice& media) {
+  if (media.target == MediaTarget::kAggregatedDiscovery) {
+    ApiResponse r = JsonResponse(200, Aggregated(t, p[0] == "api", media.version));
+    r.content_type = media.ContentType();
     return r;
   }
   if (p.size() == 1 && p[0] == "api")
@@ -259,5 +280,7 @@ ApiResponse ServeDiscovery(const api::ResourceTable& t, const ApiRequest& req,
   }
   return ErrorResponse(Status(Code::kNotFound, "the server could not find the requested resource"));
 }
+
+}  // namespace
 
 }  // namespace cluster::server

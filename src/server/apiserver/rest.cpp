@@ -83,12 +83,25 @@ ApiResponse RestContext::Serve(const ApiRequest& req) {
   if (!ri.is_resource) return ServeNonResource(req, ri);
   ApiResponse resp;
   // Nothing acceptable to answer with: refused before anything is done (pods/log answers text).
-  AcceptedMedia media = NegotiateAccept(req.accept);
-  if (!media.json && !media.protobuf && ri.subresource != "log")
-    return ErrorResponse(NotAcceptable());
-  if (Authorize(req, ri, &resp)) resp = ServeResource(req, ri);
-  EncodeResponseBody(media, &resp);
+  auto media = NegotiateMedia(req.accept, OfferFor(ri));
+  if (!media.ok()) {
+    if (ri.subresource != "log") return ErrorResponse(media.status());
+    media = MediaChoice{};
+  }
+  if (Authorize(req, ri, &resp)) resp = ServeResource(req, ri, *media);
+  EncodeResponseBody(*media, &resp);
   return resp;
+}
+
+MediaOffer OfferFor(const RequestInfo& ri) {
+  MediaOffer o;
+  const bool read = ri.verb == "get" || ri.verb == "list" || ri.verb == "watch";
+  if (read && ri.subresource.empty()) {
+    o.table = true;
+    o.partial_metadata = true;
+    o.partial_metadata_list = ri.verb == "list";
+  }
+  return o;
 }
 
 bool RestContext::Authorize(const ApiRequest& req, const RequestInfo& ri, ApiResponse* denied) {
@@ -141,7 +154,8 @@ ApiResponse RestContext::ServeNonResource(const ApiRequest& req, const RequestIn
   return ErrorResponse(Status(Code::kNotFound, "the server could not find the requested resource"));
 }
 
-ApiResponse RestContext::ServeResource(const ApiRequest& req, const RequestInfo& ri) {
+ApiResponse RestContext::ServeResource(const ApiRequest& req, const RequestInfo& ri,
+                                       const MediaChoice& media) {
   const api::ResourceInfo* info = table_.Find(ri.group, ri.version, ri.resource);
   if (info == nullptr || (!info->namespaced && !ri.ns.empty()))
     return ErrorResponse(
@@ -149,7 +163,7 @@ ApiResponse RestContext::ServeResource(const ApiRequest& req, const RequestInfo&
   if (ri.verb.empty())
     return ErrorResponse(Status(Code::kMethodNotAllowed,
                                 "the server does not allow this method on the requested resource"));
-  Call c{req, ri, *info};
+  Call c{req, ri, *info, media};
   if (!ri.subresource.empty()) {
     if (!HasSubresource(*info, ri.subresource))
       return ErrorResponse(

@@ -13,6 +13,7 @@
 #include "server/apiserver/apiserver.h"
 #include "server/apiserver/errors.h"
 #include "server/apiserver/ip_allocator.h"
+#include "server/apiserver/media.h"
 #include "server/apiserver/request_info.h"
 #include "store/store.h"
 
@@ -23,6 +24,7 @@ struct Call {
   const ApiRequest& req;
   const RequestInfo& ri;
   const api::ResourceInfo& info;
+  MediaChoice media = {};  // what the answer is negotiated to be
   std::string Query(const std::string& key) const {
     auto it = req.query.find(key);
     return it == req.query.end() ? "" : it->second;
@@ -98,7 +100,7 @@ class RestContext {
   WatchRegistry& watches() { return *watches_; }
 
  private:
-  ApiResponse ServeResource(const ApiRequest& req, const RequestInfo& ri);
+  ApiResponse ServeResource(const ApiRequest& req, const RequestInfo& ri, const MediaChoice& media);
   ApiResponse ServeNonResource(const ApiRequest& req, const RequestInfo& ri);
   bool Authorize(const ApiRequest& req, const RequestInfo& ri, ApiResponse* denied);
 
@@ -130,8 +132,8 @@ ApiResponse ServeDiscovery(const api::ResourceTable& table, const ApiRequest& re
                            const RequestInfo& ri);
 // /openapi/v2, /openapi/v3 and /openapi/v3/<api|apis/group>/<version> (openapi_endpoint.cpp).
 ApiResponse ServeOpenApi(const ApiRequest& req);
-// Accept negotiation helpers (rest_read.cpp).
-bool WantsTable(const ApiRequest& req);
+// What a resource request may be answered with, by verb and subresource.
+MediaOffer OfferFor(const RequestInfo& ri);
 ApiResponse JsonResponse(int code, std::string body);
 
 }  // namespace cluster::server

@@ -214,34 +214,92 @@ Result<std::string> ProtobufListBody(const api::ResourceInfo& info, const ListPa
 
 }  // namespace
 
-bool WantsTable(const ApiRequest& req) { return req.accept.find("as=Table") != std::string::npos; }
+namespace {
+
+// meta.k8s.io v1beta1 Tables and PartialObjectMetadata have the v1 shape under another
+// apiVersion.
+std::string InMetaVersion(std::string body, const std::string& version) {
+  if (version == "v1") return body;
+  const std::string from = "\"meta.k8s.io/v1\"";
+  const std::string to = "\"meta.k8s.io/" + version + "\"";
+  for (size_t at = body.find(from); at != std::string::npos; at = body.find(from, at + to.size()))
+    body.replace(at, from.size(), to);
+  return body;
+}
+
+// PartialObjectMetadata: the object's kind/apiVersion replaced, its metadata alone kept.
+std::string PartialObject(const json::Value& obj, const std::string& api_version) {
+  std::string out =
+      "{\"kind\":\"PartialObjectMetadata\",\"apiVersion\":\"" + api_version + "\",\"metadata\":";
+  const json::Value* meta = json::Find(obj, {"metadata"});
+  out += meta ? json::Serialize(*meta) : "{}";
+  out += "}";
+  return out;
+}
+
+std::string PartialList(const ListPage& page, const std::string& api_version) {
+  std::string out = "{\"kind\":\"PartialObjectMetadataList\",\"apiVersion\":\"" + api_version +
+                    "\",\"metadata\":{\"resourceVersion\":\"" + std::to_string(page.revision) +
+                    "\"";
+  if (!page.continue_token.empty()) {
+    out += ",\"continue\":\"" + page.continue_token + "\"";
+    if (page.remaining > 0) out += ",\"remainingItemCount\":" + std::to_string(page.remaining);
+  }
+  out += "},\"items\":[";
+  for (size_t i = 0; i < page.raw.size(); ++i) {
+    auto doc = json::Parse(page.raw[i]);
+    if (!doc.ok()) continue;
+    if (i) out += ',';
+    out += PartialObject(*doc, api_version);
+  }
+  out += "]}";
+  return out;
+}
+
+ApiResponse Converted(const MediaChoice& m, std::string body, bool list) {
+  ApiResponse r = JsonResponse(200, std::move(body));
+  r.content_type = m.ContentType(list);
+  return r;
+}
+
+}  // namespace
 
 ApiResponse RestContext::Get(const Call& c) {
   int64_t rev = 0;
   auto obj = Read(c.info, c.ri.ns, c.ri.name, &rev);
   if (!obj.ok()) return ErrorResponse(obj.status(), DetailsFor(c.info, c.ri.name));
-  if (WantsTable(c.req)) {
+  if (c.media.target == MediaTarget::kTable) {
     std::vector<const json::Value*> objs = {&*obj};
-    return JsonResponse(
-        200,
-        api::BuildTable(c.info, objs, api::ParseIncludeObject(c.Query("includeObject")), "", ""));
+    return Converted(
+        c.media,
+        InMetaVersion(api::BuildTable(c.info, objs,
+                                      api::ParseIncludeObject(c.Query("includeObject")), "", ""),
+                      c.media.version),
+        false);
   }
+  if (c.media.target == MediaTarget::kPartialMetadata)
+    return Converted(c.media, PartialObject(*obj, c.media.TargetApiVersion()), false);
   return JsonResponse(200, Wire(*obj));
 }
 
 ApiResponse RestContext::List(const Call& c) {
   auto sel = ParseSelection(c);
   if (!sel.ok()) return ErrorResponse(sel.status());
-  const bool table = WantsTable(c.req);
+  const bool table = c.media.target == MediaTarget::kTable;
   auto page = ListObjects(this, c, *sel, false);
   if (!page.ok()) return ErrorResponse(page.status());
   if (table) {
-    return JsonResponse(
-        200, api::BuildTableFromJson(c.info, page->raw,
-                                     api::ParseIncludeObject(c.Query("includeObject")),
-                                     std::to_string(page->revision), page->continue_token));
+    return Converted(
+        c.media,
+        InMetaVersion(api::BuildTableFromJson(c.info, page->raw,
+                                              api::ParseIncludeObject(c.Query("includeObject")),
+                                              std::to_string(page->revision), page->continue_token),
+                      c.media.version),
+        true);
   }
-  if (NegotiateAccept(c.req.accept).protobuf) {
+  if (c.media.target == MediaTarget::kPartialMetadata)
+    return Converted(c.media, PartialList(*page, c.media.TargetApiVersion()), true);
+  if (c.media.format == MediaFormat::kProtobuf) {
     auto pb = ProtobufListBody(c.info, *page);
     if (pb.ok()) {
       ApiResponse r = JsonResponse(200, std::move(pb).value());
@@ -259,22 +317,27 @@ ApiResponse RestContext::Watch(const Call& c) {
   std::string rv = c.Query("resourceVersion");
   int64_t start = ParseInt(rv, 0);
   if (start < 0) return ErrorResponse(BadRequest("invalid resourceVersion: " + rv));
-  const bool table = WantsTable(c.req);
+  const bool table = c.media.target == MediaTarget::kTable;
+  const bool partial = c.media.target == MediaTarget::kPartialMetadata;
+  const std::string meta_version = c.media.version;
+  const std::string meta_api_version = c.media.TargetApiVersion();
   const api::IncludeObject include = api::ParseIncludeObject(c.Query("includeObject"));
   const api::ResourceInfo* info = &c.info;
   // A copy of what the selection needs, since the Call does not outlive this function.
   std::string ns = c.ri.ns;
-  const bool pb = !table && NegotiateAccept(c.req.accept).protobuf;
+  const bool pb = c.media.target == MediaTarget::kPlain && c.media.format == MediaFormat::kProtobuf;
   WatchOptions opts;
   opts.protobuf = pb;
-  opts.encode = [info, table, include, pb](const json::Value& obj) {
+  opts.encode = [info, table, partial, include, pb, meta_version,
+                 meta_api_version](const json::Value& obj) {
     if (pb) {
       auto bytes = api::EncodeProtobufObject(obj);
       return bytes.ok() ? std::move(bytes).value() : std::string();
     }
+    if (partial) return PartialObject(obj, meta_api_version);
     if (!table) return json::Serialize(obj);
     std::vector<const json::Value*> objs = {&obj};
-    return api::BuildTable(*info, objs, include, "", "");
+    return InMetaVersion(api::BuildTable(*info, objs, include, "", ""), meta_version);
   };
   RequestInfo ri_copy = c.ri;
   opts.selected = [info, sel, ri_copy](const json::Value& obj) {
@@ -284,12 +347,13 @@ ApiResponse RestContext::Watch(const Call& c) {
   };
   opts.from_storage = info->from_storage;
   opts.encode_tag = info->GroupVersion() + "/" + info->plural +
-                    (table ? ";table;" + c.Query("includeObject")
-                     : pb  ? ";protobuf"
-                           : ";json");
+                    (table     ? ";table;" + meta_version + ";" + c.Query("includeObject")
+                     : partial ? ";partial;" + meta_version
+                     : pb      ? ";protobuf"
+                               : ";json");
   opts.bookmarks = c.Query("allowWatchBookmarks") == "true";
-  opts.bookmark_kind = table ? "Table" : info->kind;
-  opts.bookmark_api_version = table ? "meta.k8s.io/v1" : info->GroupVersion();
+  opts.bookmark_kind = table ? "Table" : partial ? "PartialObjectMetadata" : info->kind;
+  opts.bookmark_api_version = (table || partial) ? meta_api_version : info->GroupVersion();
   int64_t timeout = ParseInt(c.Query("timeoutSeconds"), 0);
   if (timeout <= 0) {
     static thread_local std::mt19937 rng{std::random_device{}()};
@@ -337,9 +401,9 @@ ApiResponse RestContext::Watch(const Call& c) {
   }
   resp.stream =
       std::make_unique<ApiWatch>(std::move(stream).value(), std::move(opts), watches_.get());
-  resp.content_type = table ? "application/json;as=Table;v=v1;g=meta.k8s.io"
-                      : pb  ? std::string(kProtobufMediaType) + ";stream=watch"
-                            : "application/json";
+  resp.content_type = (table || partial) ? c.media.ContentType(false)
+                      : pb               ? std::string(kProtobufMediaType) + ";stream=watch"
+                                         : "application/json";
   return resp;
 }
 
