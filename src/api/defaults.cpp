@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "common/base64.h"
+
 namespace cluster::api {
 
 using json::Allocator;
@@ -309,6 +311,21 @@ void DefaultSimple(json::Document& obj, const std::string& kind) {
   Allocator& a = obj.GetAllocator();
   if (kind == "Secret") {
     DefaultString(obj, "type", "Opaque", a);
+    // As the v1 → internal conversion: stringData is merged into data (base64), its keys win,
+    // and it is never stored or returned.
+    if (Value* sd = json::FindMutable(obj, {"stringData"}); sd && sd->IsObject()) {
+      if (sd->MemberCount() > 0) {
+        Value& data = json::EnsureObject(obj, {"data"}, a);
+        for (auto& m : sd->GetObject()) {
+          if (!m.value.IsString()) continue;
+          std::string enc =
+              Base64Encode(std::string_view(m.value.GetString(), m.value.GetStringLength()));
+          json::SetString(data, std::string_view(m.name.GetString(), m.name.GetStringLength()), enc,
+                          a);
+        }
+      }
+    }
+    json::Remove(obj, "stringData");
   } else if (kind == "PriorityClass") {
     DefaultString(obj, "preemptionPolicy", "PreemptLowerPriority", a);
   } else if (kind == "Endpoints") {

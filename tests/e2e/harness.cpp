@@ -232,6 +232,9 @@ HttpResult HttpRequest(const std::string& method, const std::string& url, const 
   CURLcode rc = curl_easy_perform(c);
   if (rc != CURLE_OK) r.error = curl_easy_strerror(rc);
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.code);
+  char* ct = nullptr;
+  if (curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct != nullptr)
+    r.content_type = ct;
   curl_slist_free_all(hdrs);
   curl_easy_cleanup(c);
   return r;

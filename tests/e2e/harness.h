@@ -62,6 +62,7 @@ struct TlsFiles {
 struct HttpResult {
   long code = 0;  // HTTP status; 0 when there was no HTTP answer
   std::string body;
+  std::string content_type;
   std::string error;  // transport error (connection refused, TLS handshake failed, ...)
 };
 

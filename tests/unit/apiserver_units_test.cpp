@@ -112,7 +112,10 @@ TEST_CASE("request info: watches", "[request_info]") {
   CHECK(Parse("GET", "/api/v1/pods", {{"watch", "1"}}).verb == "watch");
   CHECK(Parse("GET", "/api/v1/pods", {{"watch", "false"}}).verb == "list");
   CHECK(Parse("GET", "/api/v1/pods", {{"watch", "0"}}).verb == "list");
-  CHECK(Parse("GET", "/api/v1/pods", {{"watch", ""}}).verb == "list");
+  CHECK(Parse("GET", "/api/v1/pods", {{"watch", "FALSE"}}).verb == "list");
+  // As apimachinery's Convert_Slice_string_To_bool: anything else, even empty, is true.
+  CHECK(Parse("GET", "/api/v1/pods", {{"watch", ""}}).verb == "watch");
+  CHECK(Parse("GET", "/api/v1/pods", {{"watch", "yes"}}).verb == "watch");
   // On a named object the parameter does not make a watch (upstream serves a get).
   CHECK(Parse("GET", "/api/v1/namespaces/d/pods/p", {{"watch", "true"}}).verb == "get");
   // The legacy /watch/ prefix does, for collections and names.

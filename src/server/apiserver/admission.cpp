@@ -1,5 +1,6 @@
 #include "server/apiserver/admission.h"
 
+#include <map>
 #include <set>
 
 #include "api/defaults.h"
@@ -41,35 +42,67 @@ void AllocateService(RestContext* ctx, json::Document& svc, const Value* old, Mu
     json::Set(spec, "clusterIPs", std::move(ips), a);
   }
   // Node ports.
+  const std::string old_type = old ? json::GetString(*old, {"spec", "type"}, "ClusterIP") : "";
+  const bool old_wanted = old_type == "NodePort" || old_type == "LoadBalancer";
   std::set<int> old_ports;
-  if (old)
+  std::map<std::string, int> old_by_name;
+  if (old && old_wanted)
     if (const Value* ps = json::Find(*old, {"spec", "ports"}); ps && ps->IsArray())
-      for (auto& p : ps->GetArray())
-        old_ports.insert(static_cast<int>(json::GetInt(p, {"nodePort"})));
+      for (auto& p : ps->GetArray()) {
+        int np = static_cast<int>(json::GetInt(p, {"nodePort"}));
+        if (np <= 0) continue;
+        old_ports.insert(np);
+        old_by_name[json::GetString(p, {"name"})] = np;
+      }
   Value* ports = json::FindMutable(spec, {"ports"});
-  if (ports == nullptr || !ports->IsArray()) return;
   bool wants_ports = type == "NodePort" || type == "LoadBalancer";
-  for (rapidjson::SizeType i = 0; i < ports->Size(); ++i) {
-    Value& p = (*ports)[i];
-    if (!p.IsObject()) continue;
-    int np = static_cast<int>(json::GetInt(p, {"nodePort"}));
-    if (!wants_ports) {
-      if (np != 0)
-        m->causes.push_back({"FieldValueForbidden",
-                             "spec.ports[" + std::to_string(i) + "].nodePort",
-                             "Forbidden: may not be used when `type` is '" + type + "'"});
-      continue;
+  std::set<int> kept;
+  if (ports != nullptr && ports->IsArray()) {
+    // As upstream's patchAllocatedValues: a port that left out its nodePort (kubectl replace,
+    // GitOps re-applies) gets the one the old port of the same name had, unless another port
+    // of the new spec names it.
+    std::set<int> named;
+    for (auto& p : ports->GetArray())
+      if (int np = static_cast<int>(json::GetInt(p, {"nodePort"})); np > 0) named.insert(np);
+    if (wants_ports)
+      for (auto& p : ports->GetArray()) {
+        if (!p.IsObject() || json::GetInt(p, {"nodePort"}) != 0) continue;
+        auto it = old_by_name.find(json::GetString(p, {"name"}));
+        if (it == old_by_name.end() || named.count(it->second)) continue;
+        json::SetInt(p, "nodePort", it->second, a);
+        named.insert(it->second);
+      }
+    for (rapidjson::SizeType i = 0; i < ports->Size(); ++i) {
+      Value& p = (*ports)[i];
+      if (!p.IsObject()) continue;
+      int np = static_cast<int>(json::GetInt(p, {"nodePort"}));
+      if (!wants_ports) {
+        if (np != 0)
+          m->causes.push_back({"FieldValueForbidden",
+                               "spec.ports[" + std::to_string(i) + "].nodePort",
+                               "Forbidden: may not be used when `type` is '" + type + "'"});
+        continue;
+      }
+      if (np != 0 && old_ports.count(np)) {
+        kept.insert(np);
+        continue;
+      }
+      auto got = alloc.AllocatePort(np);
+      if (!got.ok()) {
+        m->causes.push_back(
+            {"FieldValueInvalid", "spec.ports[" + std::to_string(i) + "].nodePort",
+             "Invalid value: " + std::to_string(np) + ": " + got.status().message()});
+        continue;
+      }
+      m->allocated_ports.push_back(*got);
+      json::SetInt(p, "nodePort", *got, a);
     }
-    if (np != 0 && old_ports.count(np)) continue;
-    auto got = alloc.AllocatePort(np);
-    if (!got.ok()) {
-      m->causes.push_back({"FieldValueInvalid", "spec.ports[" + std::to_string(i) + "].nodePort",
-                           "Invalid value: " + std::to_string(np) + ": " + got.status().message()});
-      continue;
-    }
-    m->allocated_ports.push_back(*got);
-    json::SetInt(p, "nodePort", *got, a);
   }
+  // Ports the update gave up go back to the pool once it is stored.
+  for (int np : old_ports)
+    if (!kept.count(np)) m->released_ports.push_back(np);
+  if (!old_ip.empty() && old_ip != "None" && json::GetString(spec, {"clusterIP"}) != old_ip)
+    m->released_ips.push_back(old_ip);
 }
 
 // obj[key] as an array (made one when absent or not an array).
@@ -205,6 +238,11 @@ Mutation AdmitUpdate(RestContext* ctx, const Call& c, const Value& old, json::Do
 void Release(RestContext* ctx, const Mutation& m) {
   for (const auto& ip : m.allocated_ips) ctx->allocator().ReleaseIp(ip);
   for (int p : m.allocated_ports) ctx->allocator().ReleasePort(p);
+}
+
+void Commit(RestContext* ctx, const Mutation& m) {
+  for (const auto& ip : m.released_ips) ctx->allocator().ReleaseIp(ip);
+  for (int p : m.released_ports) ctx->allocator().ReleasePort(p);
 }
 
 void ReleaseService(RestContext* ctx, const Value& svc) {

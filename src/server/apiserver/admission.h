@@ -9,8 +9,10 @@ namespace cluster::server {
 
 Mutation AdmitCreate(RestContext* ctx, const Call& c, json::Document& obj);
 Mutation AdmitUpdate(RestContext* ctx, const Call& c, const json::Value& old, json::Document& obj);
-// Gives back what a failed request allocated.
+// Gives back what a failed (or no-op, or dry-run) request allocated.
 void Release(RestContext* ctx, const Mutation& m);
+// After a stored update: frees what it gave up (a Service's old node ports or address).
+void Commit(RestContext* ctx, const Mutation& m);
 // Frees the addresses and ports of a deleted Service.
 void ReleaseService(RestContext* ctx, const json::Value& svc);
 // Server-side apply (application/apply-patch+yaml).

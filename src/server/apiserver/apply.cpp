@@ -100,6 +100,16 @@ namespace {
 // The applied configuration as an object of the call's kind (kind, apiVersion, name and
 // namespace checked as for updates; fieldValidation applied).
 Result<json::Document> DecodeConfig(const Call& c, std::vector<std::string>* warnings) {
+  // As upstream's field manager: the configuration must name the endpoint's version exactly
+  // (a missing apiVersion is not filled in).
+  {
+    auto raw = YamlToJson(c.req.body);
+    if (!raw.ok()) return BadRequest("error decoding YAML: " + raw.status().message());
+    std::string version = raw->IsObject() ? json::GetString(*raw, {"apiVersion"}) : "";
+    if (version != c.info.GroupVersion())
+      return BadRequest("Incorrect version specified in apply patch. Specified patch version: " +
+                        version + ", expected: " + c.info.GroupVersion());
+  }
   ApiRequest as_yaml = c.req;  // JSON is YAML too
   as_yaml.content_type = "application/yaml";
   Call yc{as_yaml, c.ri, c.info};
@@ -203,7 +213,7 @@ ApiResponse ServerSideApply(RestContext* ctx, const Call& c) {
   std::vector<std::string> warnings;
   auto config = DecodeConfig(c, &warnings);
   if (!config.ok()) return ErrorResponse(config.status());
-  const bool force = c.Query("force") == "true";
+  const bool force = c.Flag("force");
 
   int64_t rev = 0;
   auto live = ctx->Read(c.info, c.ri.ns, c.ri.name, &rev);
@@ -258,7 +268,7 @@ Mutation RecordScaleOwnership(const Call& c, const json::Value& old, json::Docum
     entries.erase(mine);
   }
   Conflicts cf = SettleOwnership(&entries, changed ? replicas : FieldSet{}, FieldSet{},
-                                 !apply || c.Query("force") == "true");
+                                 !apply || c.Flag("force"));
   if (cf.count > 0) return ConflictMutation(cf);
   // An update that changes nothing records nothing; an apply always owns what it applied.
   const bool applied_replicas = [&] {

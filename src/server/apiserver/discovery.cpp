@@ -18,7 +18,7 @@ struct SubInfo {
 };
 
 SubInfo Sub(const api::ResourceInfo& r, const std::string& sub) {
-  if (sub == "status" || sub == "approval")
+  if (sub == "status" || sub == "approval" || sub == "ephemeralcontainers")
     return {r.group, r.version, r.kind, {"get", "patch", "update"}};
   if (sub == "scale") return {"autoscaling", "v1", "Scale", {"get", "patch", "update"}};
   if (sub == "binding") return {"", "v1", "Binding", {"create"}};

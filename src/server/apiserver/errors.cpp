@@ -17,6 +17,10 @@ std::string StatusBody(const Status& st, const ErrorDetails& d) {
   w.String("v1");
   w.Key("metadata");
   w.StartObject();
+  if (!d.list_continue.empty()) {
+    w.Key("continue");
+    w.String(d.list_continue);
+  }
   w.EndObject();
   w.Key("status");
   w.String(st.ok() ? "Success" : "Failure");
@@ -28,7 +32,7 @@ std::string StatusBody(const Status& st, const ErrorDetails& d) {
     w.Key("reason");
     w.String(ReasonString(st.code()));
   }
-  if (!d.name.empty() || !d.kind.empty() || !d.causes.empty()) {
+  if (!d.name.empty() || !d.kind.empty() || !d.causes.empty() || d.retry_after_seconds > 0) {
     w.Key("details");
     w.StartObject();
     if (!d.name.empty()) {
@@ -52,11 +56,17 @@ std::string StatusBody(const Status& st, const ErrorDetails& d) {
         w.String(c.reason);
         w.Key("message");
         w.String(c.message);
-        w.Key("field");
-        w.String(c.field);
+        if (!c.field.empty()) {
+          w.Key("field");
+          w.String(c.field);
+        }
         w.EndObject();
       }
       w.EndArray();
+    }
+    if (d.retry_after_seconds > 0) {
+      w.Key("retryAfterSeconds");
+      w.Int(d.retry_after_seconds);
     }
     w.EndObject();
   }

@@ -15,6 +15,8 @@ struct ErrorDetails {
   std::string group;
   std::string kind;  // the plural for NotFound/AlreadyExists/Conflict, the Kind for Invalid
   api::FieldCauses causes;
+  int retry_after_seconds = 0;  // details.retryAfterSeconds (and a Retry-After header)
+  std::string list_continue;    // metadata.continue (an inconsistent-continue 410)
 };
 
 ApiResponse ErrorResponse(const Status& st, const ErrorDetails& details = {});

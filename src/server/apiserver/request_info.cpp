@@ -1,5 +1,7 @@
 #include "server/apiserver/request_info.h"
 
+#include <cctype>
+
 namespace cluster::server {
 namespace {
 
@@ -52,13 +54,15 @@ RequestInfo ParseRequestInfo(const ApiRequest& req) {
   if (i < p.size()) info.subresource += "/" + p[i];  // unsupported deeper paths stay visible
 
   const std::string& m = req.method;
-  // ?watch= is read as Go's strconv.ParseBool, and only turns a collection GET into a watch;
-  // a GET of a named object stays a get, as upstream.
+  // ?watch= is decoded as upstream's query parameters are (anything but 0/false), and only turns
+  // a collection GET into a watch; a GET of a named object stays a get, as upstream.
   auto q = req.query.find("watch");
-  static const char* kTrue[] = {"1", "t", "T", "TRUE", "true", "True"};
   bool watch_param = false;
-  if (q != req.query.end())
-    for (const char* t : kTrue) watch_param = watch_param || q->second == t;
+  if (q != req.query.end()) {
+    std::string v = q->second;
+    for (char& ch : v) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    watch_param = v != "0" && v != "false";
+  }
   if (m == "GET" || m == "HEAD") {
     if (watch_prefix)
       info.verb = "watch";

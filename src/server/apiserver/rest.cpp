@@ -93,6 +93,14 @@ ApiResponse RestContext::Serve(const ApiRequest& req) {
   return resp;
 }
 
+bool QueryFlag(const std::map<std::string, std::string>& query, const std::string& key) {
+  auto it = query.find(key);
+  if (it == query.end()) return false;
+  std::string v = it->second;
+  for (char& ch : v) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return v != "0" && v != "false";
+}
+
 MediaOffer OfferFor(const RequestInfo& ri) {
   MediaOffer o;
   const bool read = ri.verb == "get" || ri.verb == "list" || ri.verb == "watch";

@@ -19,6 +19,9 @@
 
 namespace cluster::server {
 
+// A boolean query parameter, as apimachinery's Convert_Slice_string_To_bool.
+bool QueryFlag(const std::map<std::string, std::string>& query, const std::string& key);
+
 // One resource request on its way through the engine.
 struct Call {
   const ApiRequest& req;
@@ -30,6 +33,9 @@ struct Call {
     return it == req.query.end() ? "" : it->second;
   }
   bool DryRun() const { return !Query("dryRun").empty(); }
+  // A boolean query parameter as Go's query decoding reads it: present and not "0" or "false"
+  // (any case) — so force=True and watch=1 count.
+  bool Flag(const std::string& key) const { return QueryFlag(req.query, key); }
 };
 
 // What a mutation callback decides about the object it was given.
@@ -41,6 +47,9 @@ struct Mutation {
   // Service addresses and ports this request allocated (released when it fails).
   std::vector<std::string> allocated_ips;
   std::vector<int> allocated_ports;
+  // Service addresses and ports the update gave up (released once it is stored).
+  std::vector<std::string> released_ips;
+  std::vector<int> released_ports;
 };
 
 class WatchRegistry;

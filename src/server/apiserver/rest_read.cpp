@@ -3,6 +3,7 @@
 #include <rapidjson/writer.h>
 
 #include <random>
+#include <thread>
 
 #include "api/protobuf.h"
 #include "api/protobuf_wire.h"
@@ -76,7 +77,7 @@ Status DecodeContinue(const std::string& token, int64_t* rev, std::string* start
   if (!doc.ok() || !doc->IsObject()) return bad;
   *rev = json::GetInt(*doc, {"rv"});
   *start = json::GetString(*doc, {"start"});
-  if (*rev <= 0 || start->find("..") != std::string::npos) return bad;
+  if ((*rev <= 0 && *rev != -1) || start->find("..") != std::string::npos) return bad;
   return Status::Ok();
 }
 
@@ -99,20 +100,53 @@ struct ListPage {
   int64_t remaining = -1;
 };
 
-Result<ListPage> ListObjects(RestContext* ctx, const Call& c, const Selection& sel,
-                             bool need_docs) {
+// The error a list answers when its resourceVersion is ahead of the store (upstream's watch
+// cache waits for it up to 3 s, then gives up).
+constexpr std::chrono::seconds kWaitForRevision{3};
+
+// A refusal that carries more than a Status (details, a fresh continue token).
+struct ListError {
+  Status status;
+  ErrorDetails details;
+};
+
+Result<ListPage> ListObjects(RestContext* ctx, const Call& c, const Selection& sel, bool need_docs,
+                             ListError* err = nullptr) {
   int64_t limit = ParseInt(c.Query("limit"), 0);
   if (limit < 0) return BadRequest("invalid limit: " + c.Query("limit"));
   std::string prefix = CollectionPrefix(c.info, c.ri.ns);
   std::string start = prefix;
   int64_t rev = 0;
+  bool from_continue = false;
+  const std::string rv_text = c.Query("resourceVersion");
   if (std::string tok = c.Query("continue"); !tok.empty()) {
     std::string rel;
     RETURN_IF_ERROR(DecodeContinue(tok, &rev, &rel));
     start = prefix + rel;
-  } else if (c.Query("resourceVersionMatch") == "Exact") {
-    rev = ParseInt(c.Query("resourceVersion"), 0);
-    if (rev <= 0) return BadRequest("resourceVersionMatch=Exact needs a resourceVersion");
+    from_continue = true;
+    if (rev == -1) rev = 0;  // an inconsistent continuation: the rest at the latest revision
+  } else {
+    int64_t want = ParseInt(rv_text, 0);
+    if (want < 0) return BadRequest("invalid resource version: " + rv_text);
+    if (c.Query("resourceVersionMatch") == "Exact") {
+      if (want <= 0) return BadRequest("resourceVersionMatch=Exact needs a resourceVersion");
+      rev = want;
+    }
+    if (want > ctx->store()->CurrentRevision()) {
+      auto deadline = std::chrono::steady_clock::now() + kWaitForRevision;
+      while (want > ctx->store()->CurrentRevision() && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      int64_t current = ctx->store()->CurrentRevision();
+      if (want > current) {
+        if (err) {
+          err->details.causes.push_back(
+              {"ResourceVersionTooLarge", "", "Too large resource version"});
+          err->details.retry_after_seconds = 1;
+        }
+        return Status(Code::kTimeout, "Too large resource version: " + std::to_string(want) +
+                                          ", current: " + std::to_string(current));
+      }
+    }
   }
   ListPage page;
   const bool filter = !sel.Empty();
@@ -126,11 +160,19 @@ Result<ListPage> ListObjects(RestContext* ctx, const Call& c, const Selection& s
     if (limit > 0) rr.limit = filter ? std::max<int64_t>(limit, 500) : limit + 0;
     auto res = ctx->store()->Range(rr);
     if (!res.ok()) {
-      if (res.status().code() == Code::kGone)
-        return Status(Code::kGone,
-                      "The provided continue parameter is too old to display a consistent list "
-                      "result. You can start a new list without the continue parameter.");
-      return res.status();
+      if (res.status().code() != Code::kGone) return res.status();
+      if (!from_continue)
+        return Status(Code::kGone, "too old resource version: " + std::to_string(read_rev) + " (" +
+                                       std::to_string(ctx->store()->CompactRevision()) + ")");
+      // As upstream: a token to go on at the latest revision comes with the refusal.
+      if (err) err->details.list_continue = EncodeContinue(-1, cursor.substr(prefix.size()));
+      return Status(Code::kGone,
+                    "The provided continue parameter is too old to display a consistent list "
+                    "result. You can start a new list without the continue parameter, or use the "
+                    "continue token in this response to retrieve the remainder of the results. "
+                    "Continuing with the provided token results in an inconsistent list - objects "
+                    "that were created, modified, or deleted between the time the first chunk was "
+                    "returned and now may show up in the list.");
     }
     if (read_rev == 0) read_rev = res->revision;
     page.revision = read_rev;
@@ -286,8 +328,9 @@ ApiResponse RestContext::List(const Call& c) {
   auto sel = ParseSelection(c);
   if (!sel.ok()) return ErrorResponse(sel.status());
   const bool table = c.media.target == MediaTarget::kTable;
-  auto page = ListObjects(this, c, *sel, false);
-  if (!page.ok()) return ErrorResponse(page.status());
+  ListError err;
+  auto page = ListObjects(this, c, *sel, false, &err);
+  if (!page.ok()) return ErrorResponse(page.status(), err.details);
   if (table) {
     return Converted(
         c.media,
@@ -351,7 +394,7 @@ ApiResponse RestContext::Watch(const Call& c) {
                      : partial ? ";partial;" + meta_version
                      : pb      ? ";protobuf"
                                : ";json");
-  opts.bookmarks = c.Query("allowWatchBookmarks") == "true";
+  opts.bookmarks = c.Flag("allowWatchBookmarks");
   opts.bookmark_kind = table ? "Table" : partial ? "PartialObjectMetadata" : info->kind;
   opts.bookmark_api_version = (table || partial) ? meta_api_version : info->GroupVersion();
   int64_t timeout = ParseInt(c.Query("timeoutSeconds"), 0);
@@ -360,7 +403,7 @@ ApiResponse RestContext::Watch(const Call& c) {
     timeout = 1800 + static_cast<int64_t>(rng() % 1800);
   }
   opts.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout);
-  const bool send_initial = c.Query("sendInitialEvents") == "true";
+  const bool send_initial = c.Flag("sendInitialEvents");
   if (start == 0 || send_initial) {
     // "Start at most recent": the current state as ADDED events, then changes.
     ApiRequest list_req = c.req;

@@ -76,7 +76,7 @@ std::string ScaleJson(const api::ResourceInfo& info, const json::Value& obj) {
 ApiResponse RestContext::Subresource(const Call& c) {
   const std::string& sub = c.ri.subresource;
   const std::string& verb = c.ri.verb;
-  if (sub == "status" || sub == "approval") {
+  if (sub == "status" || sub == "approval" || sub == "ephemeralcontainers") {
     if (verb == "get") return Get(c);
     if (verb == "update") return Update(c);
     if (verb == "patch") return Patch(c);

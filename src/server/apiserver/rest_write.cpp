@@ -1,4 +1,7 @@
 // create, update and patch, and the read-modify-write loop they share.
+#include <map>
+#include <set>
+
 #include "api/field_validation.h"
 #include "api/patch.h"
 #include "api/protobuf.h"
@@ -11,6 +14,83 @@
 #include "server/apiserver/rest.h"
 
 namespace cluster::server {
+namespace {
+
+// pods/ephemeralcontainers writes change spec.ephemeralContainers only (as upstream's
+// dropNonEphemeralContainerUpdates): everything else comes from the stored pod.
+void KeepAllButEphemeralContainers(const json::Value& old, json::Document& obj) {
+  json::Allocator& a = obj.GetAllocator();
+  json::Value wanted(rapidjson::kNullType);
+  if (json::Value* e = json::FindMutable(obj, {"spec", "ephemeralContainers"})) wanted.Swap(*e);
+  json::Value meta(rapidjson::kObjectType);
+  if (json::Value* m = json::FindMutable(obj, {"metadata"})) meta.Swap(*m);
+  obj.CopyFrom(old, a);
+  for (const char* k : {"resourceVersion"}) {
+    json::Remove(obj["metadata"], k);
+    if (const json::Value* v = json::Find(meta, {k}))
+      json::Set(obj["metadata"], k, json::Value(*v, a), a);
+  }
+  json::Value& spec = json::EnsureObject(obj, {"spec"}, a);
+  if (wanted.IsNull())
+    json::Remove(spec, "ephemeralContainers");
+  else
+    json::Set(spec, "ephemeralContainers", std::move(wanted), a);
+}
+
+// Ephemeral containers are only ever added: the ones there stay as they are, and new ones have
+// a unique name, an image, and none of the fields they may not have.
+void ValidateEphemeralUpdate(const json::Value& old, const json::Value& obj,
+                             api::FieldCauses* causes) {
+  std::map<std::string, const json::Value*> before;
+  if (const json::Value* e = json::Find(old, {"spec", "ephemeralContainers"}); e && e->IsArray())
+    for (const auto& c : e->GetArray()) before[json::GetString(c, {"name"})] = &c;
+  std::set<std::string> names;
+  for (const char* list : {"containers", "initContainers"})
+    if (const json::Value* cs = json::Find(obj, {"spec", list}); cs && cs->IsArray())
+      for (const auto& c : cs->GetArray()) names.insert(json::GetString(c, {"name"}));
+  std::set<std::string> seen;
+  const json::Value* now = json::Find(obj, {"spec", "ephemeralContainers"});
+  if (now && now->IsArray()) {
+    for (rapidjson::SizeType i = 0; i < now->Size(); ++i) {
+      const json::Value& c = (*now)[i];
+      std::string name = json::GetString(c, {"name"});
+      std::string path = "spec.ephemeralContainers[" + std::to_string(i) + "]";
+      seen.insert(name);
+      auto it = before.find(name);
+      if (it != before.end()) {
+        if (*it->second != c)
+          causes->push_back(
+              {"FieldValueForbidden", path,
+               "Forbidden: existing ephemeral containers \"" + name + "\" may not be changed"});
+        continue;
+      }
+      if (name.empty()) {
+        causes->push_back({"FieldValueRequired", path + ".name", "Required value"});
+      } else if (!names.insert(name).second) {
+        causes->push_back(
+            {"FieldValueDuplicate", path + ".name", "Duplicate value: \"" + name + "\""});
+      }
+      if (json::GetString(c, {"image"}).empty())
+        causes->push_back({"FieldValueRequired", path + ".image", "Required value"});
+      for (const char* f :
+           {"ports", "livenessProbe", "readinessProbe", "startupProbe", "lifecycle", "resources"}) {
+        const json::Value* v = json::Find(c, {f});
+        if (v && !v->IsNull() && !(v->IsObject() && v->ObjectEmpty()) &&
+            !(v->IsArray() && v->Empty()))
+          causes->push_back({"FieldValueForbidden", path + "." + f,
+                             "Forbidden: cannot be set for an Ephemeral Container"});
+      }
+    }
+  }
+  for (const auto& [name, c] : before)
+    if (!seen.count(name))
+      causes->push_back(
+          {"FieldValueForbidden", "spec.ephemeralContainers",
+           "Forbidden: existing ephemeral containers \"" + name + "\" may not be removed"});
+}
+
+}  // namespace
+
 namespace {
 
 constexpr int kMaxConflictRetries = 10;
@@ -238,6 +318,7 @@ Mutation RestContext::PrepareUpdate(const Call& c, const json::Value& old, json:
       json::Set(obj, "status", std::move(copy), a);
     }
   }
+  if (c.ri.subresource == "ephemeralcontainers") KeepAllButEphemeralContainers(old, obj);
   if (Status st = NormalizeLikeGo(c.info, obj); !st.ok()) {
     m.status = st;
     return m;
@@ -257,8 +338,26 @@ Mutation RestContext::PrepareUpdate(const Call& c, const json::Value& old, json:
   Mutation adm = AdmitUpdate(this, c, old, obj);
   if (!adm.status.ok()) return adm;
   m.causes = adm.causes;
+  m.allocated_ips = std::move(adm.allocated_ips);
+  m.allocated_ports = std::move(adm.allocated_ports);
+  m.released_ips = std::move(adm.released_ips);
+  m.released_ports = std::move(adm.released_ports);
   api::ValidateObjectMeta(c.info, obj, &old, &m.causes);
-  if (c.info.validator) c.info.validator(obj, &old, &m.causes);
+  if (c.ri.subresource == "ephemeralcontainers") {
+    // The pod's own rules judge the rest of the spec against the old one as if the ephemeral
+    // containers had always been there; their own rules judge them.
+    json::Document old_view;
+    old_view.CopyFrom(old, old_view.GetAllocator());
+    json::Value& spec = json::EnsureObject(old_view, {"spec"}, old_view.GetAllocator());
+    json::Remove(spec, "ephemeralContainers");
+    if (const json::Value* e = json::Find(obj, {"spec", "ephemeralContainers"}))
+      json::Set(spec, "ephemeralContainers", json::Value(*e, old_view.GetAllocator()),
+                old_view.GetAllocator());
+    if (c.info.validator) c.info.validator(obj, &old_view, &m.causes);
+    ValidateEphemeralUpdate(old, obj, &m.causes);
+  } else if (c.info.validator) {
+    c.info.validator(obj, &old, &m.causes);
+  }
   // Removing the last finalizer of an object being deleted finishes the deletion (objects in
   // graceful deletion, deletionGracePeriodSeconds > 0, wait for their kubelet instead).
   if (json::Find(obj, {"metadata", "deletionTimestamp"}) &&
@@ -286,6 +385,18 @@ ApiResponse RestContext::GuaranteedUpdate(const Call& c, const std::string& name
     json::Document obj;
     obj.CopyFrom(*current, obj.GetAllocator());
     Mutation m = mutate(obj);
+    // What this attempt allocated is given back unless it is stored (a retry allocates anew).
+    struct Allocations {
+      RestContext* ctx;
+      Mutation* m;
+      bool stored = false;
+      ~Allocations() {
+        if (stored)
+          Commit(ctx, *m);
+        else
+          Release(ctx, *m);
+      }
+    } allocations{this, &m};
     if (!m.status.ok()) {
       if (m.status.code() == Code::kConflict && m.details.name.empty() && m.details.causes.empty())
         m.details = DetailsFor(c.info, name);
@@ -312,7 +423,10 @@ ApiResponse RestContext::GuaranteedUpdate(const Call& c, const std::string& name
     std::string value = EncodeForStore(c.info, obj);
     if (c.DryRun()) return JsonResponse(success_code, WireFromStored(c.info, value, expected));
     auto rev = store_->Update(key, value, expected);
-    if (rev.ok()) return JsonResponse(success_code, WireFromStored(c.info, value, *rev));
+    if (rev.ok()) {
+      allocations.stored = true;
+      return JsonResponse(success_code, WireFromStored(c.info, value, *rev));
+    }
     if (rev.status().code() == Code::kConflict) {
       if (!want_rv.empty())
         return ErrorResponse(ConflictError(c.info, name), DetailsFor(c.info, name));
