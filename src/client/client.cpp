@@ -204,6 +204,8 @@ Result<json::Document> Client::List(const ResourceRef& ref, const std::string& n
                                     const ListOptions& opts) {
   Request req = JsonRequest("GET", ResourcePath(ref, ns, ""), "");
   AddListQuery(opts, &req.query);
+  if (opts.metadata_only)
+    req.accept = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
   return DoJson(req);
 }
 
@@ -212,6 +214,8 @@ Result<std::unique_ptr<WatchStream>> Client::Watch(const ResourceRef& ref, const
   Request req = JsonRequest("GET", ResourcePath(ref, ns, ""), "");
   AddListQuery(opts, &req.query);
   req.query["watch"] = "true";
+  if (opts.metadata_only)
+    req.accept = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1";
   ASSIGN_OR_RETURN(std::unique_ptr<Stream> stream, transport_->OpenStream(req));
   return std::make_unique<WatchStream>(std::move(stream));
 }

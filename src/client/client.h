@@ -63,9 +63,9 @@ class Transport {
 
 // Which resource a call addresses.
 struct ResourceRef {
-  std::string group;    // "" for core
-  std::string version;  // "v1"
-  std::string resource; // plural: "pods"
+  std::string group;     // "" for core
+  std::string version;   // "v1"
+  std::string resource;  // plural: "pods"
   std::string subresource;
 };
 
@@ -78,6 +78,9 @@ struct ListOptions {
   std::string resource_version_match;
   int64_t timeout_seconds = 0;
   bool allow_watch_bookmarks = false;
+  // Ask for PartialObjectMetadata(List): items carry only kind/apiVersion (meta.k8s.io/v1) and
+  // metadata (the garbage collector's view; a fraction of the memory of whole objects).
+  bool metadata_only = false;
 };
 
 struct WatchEvent {

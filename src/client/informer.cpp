@@ -230,6 +230,7 @@ Result<std::unordered_map<std::string, ObjectPtr>> Informer::ListAll(std::string
   o.label_selector = opts_.label_selector;
   o.field_selector = opts_.field_selector;
   o.limit = opts_.page_size;
+  o.metadata_only = opts_.metadata_only;
   std::unordered_map<std::string, ObjectPtr> items;
   for (;;) {
     if (stopping()) return Unavailable("informer stopping");
@@ -287,6 +288,7 @@ Status Informer::WatchOnce() {
   o.field_selector = opts_.field_selector;
   o.resource_version = LastResourceVersion();
   o.allow_watch_bookmarks = true;
+  o.metadata_only = opts_.metadata_only;
   o.timeout_seconds = WatchTimeoutSeconds(opts_.watch_timeout);
   ASSIGN_OR_RETURN(std::unique_ptr<WatchStream> watch, client_.Watch(opts_.resource, opts_.ns, o));
   {
@@ -435,7 +437,8 @@ std::shared_ptr<Informer> SharedInformerFactory::For(const ResourceRef& resource
 std::shared_ptr<Informer> SharedInformerFactory::For(const InformerOptions& opts) {
   const auto& r = opts.resource;
   std::string key = r.group + "/" + r.version + "/" + r.resource + "|" + opts.ns + "|" +
-                    opts.label_selector + "|" + opts.field_selector;
+                    opts.label_selector + "|" + opts.field_selector +
+                    (opts.metadata_only ? "|metadata" : "");
   std::lock_guard<std::mutex> lock(mu_);
   auto& informer = informers_[key];
   if (!informer) {

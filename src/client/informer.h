@@ -55,6 +55,9 @@ struct InformerOptions {
   std::string label_selector;
   std::string field_selector;
   int64_t page_size = 500;
+  // PartialObjectMetadata only: cached objects have kind PartialObjectMetadata, apiVersion
+  // meta.k8s.io/v1 and their metadata (see ListOptions::metadata_only).
+  bool metadata_only = false;
   // Retry delays after errors: doubled per consecutive failure, capped.
   std::chrono::milliseconds min_backoff{200};
   std::chrono::milliseconds max_backoff{30000};

@@ -273,3 +273,29 @@ spec: {containers: [{name: c, image: busybox}]}
 }
 
 }  // namespace cluster::testing
+
+namespace cluster::testing {
+
+TEST_CASE("a metadata-only informer caches PartialObjectMetadata from list and watch",
+          "[informer]") {
+  TestCluster tc;
+  tc.Create(refs::kConfigMaps, ConfigMap("listed"));
+  client::InformerOptions o;
+  o.resource = refs::kConfigMaps;
+  o.metadata_only = true;
+  client::Informer inf(tc.admin(), o);
+  inf.Start();
+  REQUIRE(inf.WaitForSync(std::chrono::steady_clock::now() + 10s));
+  tc.Create(refs::kConfigMaps, ConfigMap("watched"));
+  REQUIRE(Eventually([&] { return inf.Get("default/watched") != nullptr; }));
+  for (const char* key : {"default/listed", "default/watched"}) {
+    auto obj = inf.Get(key);
+    REQUIRE(obj);
+    CHECK(json::GetString(*obj, {"kind"}) == "PartialObjectMetadata");
+    CHECK(json::GetString(*obj, {"apiVersion"}) == "meta.k8s.io/v1");
+    CHECK_FALSE(json::GetString(*obj, {"metadata", "uid"}).empty());
+    CHECK(json::Find(*obj, {"data"}) == nullptr);
+  }
+}
+
+}  // namespace cluster::testing
